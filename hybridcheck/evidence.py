@@ -1,0 +1,172 @@
+"""Plain data the flows record and the checks judge. No behaviour beyond parsing.
+
+A refused request is evidence too: an :class:`AuthorizationResponse` whose channel is
+``"none"`` (the browser stayed at the tenant) is a normal outcome, not an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import jwt
+
+Channel = Literal["fragment", "query", "form_post", "none"]
+
+
+def parse_form(encoded: str) -> dict[str, str]:
+    """Decode ``application/x-www-form-urlencoded`` text (a query, fragment or POST body).
+
+    The last value wins for a repeated name; the raw string stays in the evidence too.
+    """
+    return dict(parse_qsl(encoded, keep_blank_values=True))
+
+
+@dataclass(frozen=True)
+class DecodedJwt:
+    """A JWT split into its parts, decoded without verification (checks verify)."""
+
+    raw: str
+    header: dict[str, Any]
+    claims: dict[str, Any]
+
+    @classmethod
+    def parse(cls, raw: str) -> "DecodedJwt | None":
+        """Decode ``raw``; ``None`` when it is not a JWS compact token at all."""
+        try:
+            header = jwt.get_unverified_header(raw)
+            claims = jwt.decode(raw, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return None
+        return cls(raw=raw, header=header, claims=claims)
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """What the suite sent to the authorization endpoint (OIDC Core §3.3.2.1)."""
+
+    authorization_endpoint: str
+    client_id: str
+    redirect_uri: str | None
+    response_type: str | None
+    response_mode: str | None = None  # None: the RT's default (fragment for hybrid)
+    scope: str = "openid"
+    state: str | None = None
+    nonce: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)  # audience, prompt, max_age ...
+    code_verifier: str | None = None  # PKCE secret kept for the token exchange
+
+    def params(self) -> dict[str, str]:
+        """The query parameters, in a stable order, omitting what was not sent."""
+        named = {
+            "client_id": self.client_id,
+            "response_type": self.response_type,
+            "response_mode": self.response_mode,
+            "redirect_uri": self.redirect_uri,
+            "scope": self.scope,
+            "state": self.state,
+            "nonce": self.nonce,
+        }
+        sent = {k: v for k, v in named.items() if v is not None}
+        sent.update(self.extra)
+        return sent
+
+    def url(self) -> str:
+        """The full authorization URL."""
+        separator = "&" if urlsplit(self.authorization_endpoint).query else "?"
+        return f"{self.authorization_endpoint}{separator}{urlencode(self.params())}"
+
+    @property
+    def expected_mode(self) -> str:
+        """The response mode the response must use: asked, else the RT's default (MRT §5)."""
+        if self.response_mode:
+            return self.response_mode
+        return "query" if self.response_type == "code" else "fragment"
+
+    @property
+    def response_type_values(self) -> frozenset[str]:
+        """The RT as a set: ``code token id_token`` equals ``code id_token token`` (MRT §3)."""
+        return frozenset((self.response_type or "").split())
+
+
+@dataclass(frozen=True)
+class BrowserRequest:
+    """One request the browser made: navigation, redirect hop, form POST or fetch."""
+
+    method: str
+    url: str
+    resource_type: str
+    post_data: str | None = None
+    redirected_from: str | None = None
+    referer: str | None = None
+
+
+@dataclass(frozen=True)
+class BrowserResponse:
+    """One document response the browser received (status and headers)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CallbackHit:
+    """One request the relying-party callback server received."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: str = ""
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+@dataclass(frozen=True)
+class AuthorizationResponse:
+    """Everything observed from sending an :class:`AuthorizationRequest` in a browser.
+
+    ``channel`` says how the response reached the client: ``fragment`` (callback URL
+    fragment), ``query`` (callback URL query), ``form_post`` (a POST to the callback) or
+    ``none`` (the browser never reached a registered redirect URI, e.g. an error page at
+    the tenant). ``params`` are the parameters of that channel; ``query``, ``fragment``
+    and ``form`` keep every place separately so a check can see values in the wrong one.
+    """
+
+    request: AuthorizationRequest
+    channel: Channel
+    params: dict[str, str]
+    final_url: str
+    query: dict[str, str] = field(default_factory=dict)
+    fragment: dict[str, str] = field(default_factory=dict)
+    form: dict[str, str] = field(default_factory=dict)
+    raw_channel: str = ""  # the undecoded query/fragment/body the params came from
+    browser_requests: tuple[BrowserRequest, ...] = ()
+    browser_responses: tuple[BrowserResponse, ...] = ()
+    callback_hits: tuple[CallbackHit, ...] = ()
+    login_pages_shown: int = 0
+    page_text: str = ""  # visible text of the final page (an error page, say)
+
+    @property
+    def id_token(self) -> DecodedJwt | None:
+        raw = self.params.get("id_token")
+        return DecodedJwt.parse(raw) if raw else None
+
+    @property
+    def is_error(self) -> bool:
+        return "error" in self.params
+
+
+@dataclass(frozen=True)
+class ProviderMetadata:
+    """The discovery document and JWKS as fetched (Core Discovery §3, §4)."""
+
+    discovery_url: str
+    discovery: dict[str, Any]
+    jwks: dict[str, Any]
+    discovery_status: int = 200
+    jwks_status: int = 200

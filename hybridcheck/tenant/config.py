@@ -1,0 +1,56 @@
+"""Configuration of the embedded reference tenant: who may log in, which clients, which APIs.
+
+Kept free of the suite's tenant-profile format: ``hybridcheck.tenant_bridge`` builds a
+:class:`TenantConfig` from a profile, and ``python -m hybridcheck.tenant`` from its flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """A registered application (Auth0: an Application with Implicit + Authorization Code)."""
+
+    client_id: str
+    client_secret: str
+    redirect_uris: tuple[str, ...]
+    rotate_refresh_tokens: bool = False
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    """A user of the tenant's database connection, with the claims it releases by scope."""
+
+    sub: str
+    username: str
+    password: str
+    claims: dict[str, Any] = field(default_factory=dict)  # name, email, address, phone_number ...
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """An API (Auth0: a Resource Server): its identifier is the ``audience``."""
+
+    identifier: str
+    scopes: tuple[str, ...] = ()
+    allow_offline_access: bool = True
+
+
+@dataclass(frozen=True)
+class TenantConfig:
+    """Everything the reference tenant serves. ``port=0`` picks a free loopback port."""
+
+    clients: tuple[ClientConfig, ...]
+    users: tuple[UserConfig, ...]
+    apis: tuple[ApiConfig, ...] = ()
+    organizations: tuple[str, ...] = ()  # org ids accepted in ``organization``
+    id_token_claims: dict[str, Any] = field(default_factory=dict)  # Action setCustomClaim
+    access_token_claims: dict[str, Any] = field(default_factory=dict)
+    defects: frozenset[str] = frozenset()
+    latency_s: float = 0.0  # added to every response (robustness tests)
+    rate_limit_per_second: float | None = None  # global bucket; None = unlimited
+    host: str = "127.0.0.1"
+    port: int = 0
