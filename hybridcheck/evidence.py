@@ -6,6 +6,7 @@ A refused request is evidence too: an :class:`AuthorizationResponse` whose chann
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -170,3 +171,65 @@ class ProviderMetadata:
     jwks: dict[str, Any]
     discovery_status: int = 200
     jwks_status: int = 200
+
+
+@dataclass(frozen=True)
+class HttpExchange:
+    """One back-channel HTTP request and its answer, as sent and received."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_form: dict[str, str]
+    status: int
+    response_headers: dict[str, str]
+    body: str
+
+    @property
+    def json(self) -> dict[str, Any] | None:
+        """The body as a JSON object; ``None`` when it is not one."""
+        try:
+            value = json.loads(self.body)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+
+@dataclass(frozen=True)
+class TokenResponse:
+    """A token-endpoint answer (OAuth §5.1, §5.2; Core §3.1.3.3)."""
+
+    exchange: HttpExchange
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.exchange.json or {}
+
+    @property
+    def ok(self) -> bool:
+        return self.exchange.status == 200 and "access_token" in self.body
+
+    @property
+    def error(self) -> str | None:
+        value = self.body.get("error")
+        return value if isinstance(value, str) else None
+
+    @property
+    def id_token(self) -> DecodedJwt | None:
+        raw = self.body.get("id_token")
+        return DecodedJwt.parse(raw) if isinstance(raw, str) else None
+
+    @property
+    def access_token(self) -> str | None:
+        value = self.body.get("access_token")
+        return value if isinstance(value, str) else None
+
+    @property
+    def refresh_token(self) -> str | None:
+        value = self.body.get("refresh_token")
+        return value if isinstance(value, str) else None
+
+    @property
+    def granted_scope(self) -> frozenset[str] | None:
+        value = self.body.get("scope")
+        return frozenset(value.split()) if isinstance(value, str) else None

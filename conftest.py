@@ -1,0 +1,24 @@
+"""Root conftest: loads the hybridcheck plugin and points Playwright at a Chromium that exists.
+
+pytest-playwright launches its bundled Chromium; where `playwright install` could not
+download it, Debian's chromium (headless shell when headless) is launched instead with
+the flags in shared/ARCHITECTURE.md § The browser.
+"""
+
+from typing import Any
+
+import pytest
+
+from hybridcheck.browser import choose_chromium
+
+pytest_plugins = ["hybridcheck.plugin"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    choice = choose_chromium(headless=browser_type_launch_args.get("headless", True))
+    if choice is None:
+        pytest.exit("no Chromium found: run `make check` (it installs one) or `playwright install chromium`", 4)
+    if "channel" in browser_type_launch_args:  # --browser-channel chooses the browser itself
+        return browser_type_launch_args
+    return {**browser_type_launch_args, **choice.launch_args()}

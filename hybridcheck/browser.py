@@ -1,0 +1,92 @@
+"""Which Chromium the suite drives: Playwright's bundled build where installed, else Debian's.
+
+`playwright install chromium` needs a CDN some machines cannot reach; Debian's
+``chromium`` / ``chromium-headless-shell`` packages work with the flags below
+(``shared/ARCHITECTURE.md`` § The browser). ``python -m hybridcheck.browser`` prints the
+choice and exits 1 when there is no browser at all.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+SYSTEM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+_SYSTEM_HEADLESS = ("/usr/bin/chromium-headless-shell", "/usr/lib/chromium/headless_shell")
+_SYSTEM_HEADED = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    """A Chromium to launch: ``executable`` None means Playwright's bundled build."""
+
+    label: str
+    executable: str | None = None
+    args: tuple[str, ...] = field(default=())
+
+    def launch_args(self) -> dict[str, object]:
+        if self.executable is None:
+            return {}
+        return {"executable_path": self.executable, "args": list(self.args)}
+
+
+@cache
+def _bundled_executable() -> str | None:
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            path = pw.chromium.executable_path
+    except Exception:  # no driver, or a driver that cannot start: no bundled browser
+        return None
+    return path if Path(path).is_file() else None
+
+
+def _first_existing(paths: tuple[str, ...]) -> str | None:
+    return next((p for p in paths if Path(p).is_file() or shutil.which(p)), None)
+
+
+def _version(executable: str) -> str:
+    try:
+        out = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=15).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown version"
+    return out.strip() or "unknown version"
+
+
+@cache
+def choose_chromium(headless: bool = True) -> BrowserChoice | None:
+    """The bundled Chromium if present, else the system one (headless shell when headless)."""
+    bundled = _bundled_executable()
+    if bundled:
+        return BrowserChoice(label=f"Playwright bundled Chromium ({bundled})")
+    candidates = (*_SYSTEM_HEADLESS, *_SYSTEM_HEADED) if headless else _SYSTEM_HEADED
+    system = _first_existing(candidates)
+    if system is None:
+        return None
+    return BrowserChoice(label=f"system {_version(system)} ({system})", executable=system, args=SYSTEM_FLAGS)
+
+
+def main() -> int:
+    choice = choose_chromium()
+    if choice is None:
+        print("no Chromium: neither Playwright's bundled build nor Debian's chromium is installed")
+        return 1
+    print(choice.label)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

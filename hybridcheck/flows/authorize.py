@@ -1,0 +1,165 @@
+"""The authorize flow: a real browser sends an authorization request and we record what happens.
+
+The flow never judges. It navigates, gets through the tenant's login pages with the
+profile's recipe, and stops when the browser is back at the client (callback marker) or
+rests on a tenant page (an error page, say). Every request and document response the
+browser saw, every hit of the callback server and the final URL become evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, Request, Response
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from hybridcheck.evidence import (
+    AuthorizationRequest,
+    AuthorizationResponse,
+    BrowserRequest,
+    BrowserResponse,
+    CallbackHit,
+    Channel,
+    parse_form,
+)
+from hybridcheck.flows.callback import CALLBACK_MARKER_ID, CallbackServer
+from hybridcheck.flows.login import LoginRecipe
+from hybridcheck.profile import TestUser
+from hybridcheck.redact import REDACTOR
+
+_MAX_LOGIN_STEPS = 4  # identifier, password, consent, and one spare: never loop on a login form
+
+
+class RequestWatcher:
+    """Records every request (redirect hops included) and document response of a page."""
+
+    def __init__(self, page: Page) -> None:
+        self._page = page
+        self.requests: list[BrowserRequest] = []
+        self.responses: list[BrowserResponse] = []
+        page.on("request", self._on_request)
+        page.on("response", self._on_response)
+
+    def _on_request(self, request: Request) -> None:
+        try:
+            post_data = request.post_data
+        except (PlaywrightError, UnicodeDecodeError):
+            post_data = None
+        previous = request.redirected_from
+        self.requests.append(
+            BrowserRequest(
+                method=request.method,
+                url=request.url,
+                resource_type=request.resource_type,
+                post_data=post_data,
+                redirected_from=previous.url if previous else None,
+                referer=request.headers.get("referer"),
+            )
+        )
+
+    def _on_response(self, response: Response) -> None:
+        if response.request.resource_type == "document":
+            self.responses.append(BrowserResponse(response.url, response.status, dict(response.headers)))
+
+    def close(self) -> None:
+        self._page.remove_listener("request", self._on_request)
+        self._page.remove_listener("response", self._on_response)
+
+
+@dataclass(frozen=True)
+class AuthorizeFlow:
+    """What a flow needs besides the page: where the client listens, and how to log in."""
+
+    callback: CallbackServer
+    recipe: LoginRecipe
+    user: TestUser
+    timeout_ms: int = 15_000
+
+    def run(self, page: Page, request: AuthorizationRequest) -> AuthorizationResponse:
+        """Send ``request`` in ``page`` and return everything observed."""
+        watcher = RequestWatcher(page)
+        mark = self.callback.mark()
+        logins = 0
+        try:
+            page.goto(request.url(), wait_until="commit", timeout=self.timeout_ms)
+            for _ in range(_MAX_LOGIN_STEPS + 1):
+                if not self._needs_user(page):
+                    break
+                logins += self.recipe.perform_step(page, self.user)
+            page_text = self._page_text(page)
+        finally:
+            watcher.close()
+        hits = self.callback.hits_since(mark)
+        return _response_evidence(request, page.url, hits, watcher, logins, page_text, self.callback.origin)
+
+    def _needs_user(self, page: Page) -> bool:
+        """Wait until the client got the response or the tenant shows one of the recipe's pages.
+
+        Returns True when a login/consent step is on screen. A page that shows none of the
+        known markers within the timeout is where the flow stops (an unknown error page).
+        """
+        back_at_client = page.locator(f"#{CALLBACK_MARKER_ID}")
+        anything = back_at_client
+        for selector in self.recipe.markers():
+            anything = anything.or_(page.locator(selector))
+        try:
+            anything.first.wait_for(state="attached", timeout=self.timeout_ms)
+        except PlaywrightTimeoutError:
+            return False
+        if back_at_client.count() or (self.recipe.error and page.locator(self.recipe.error).count()):
+            return False
+        return True
+
+    @staticmethod
+    def _page_text(page: Page) -> str:
+        try:
+            return page.locator("body").inner_text(timeout=2_000)
+        except PlaywrightError:
+            return ""
+
+
+def _response_evidence(
+    request: AuthorizationRequest,
+    final_url: str,
+    hits: tuple[CallbackHit, ...],
+    watcher: RequestWatcher,
+    logins: int,
+    page_text: str,
+    callback_origin: str,
+) -> AuthorizationResponse:
+    """Decide the channel the response came by and collect its parameters."""
+    at_client = final_url.startswith(callback_origin + "/") and bool(hits)
+    url = urlsplit(final_url)
+    query = parse_form(url.query) if at_client else {}
+    fragment = parse_form(url.fragment) if at_client else {}
+    last = hits[-1] if hits else None
+    form = parse_form(last.body) if at_client and last and last.method == "POST" else {}
+    channel: Channel
+    if not at_client:
+        channel, params, raw = "none", {}, ""
+    elif last is not None and last.method == "POST":
+        channel, params, raw = "form_post", form, last.body
+    elif url.fragment:
+        channel, params, raw = "fragment", fragment, url.fragment
+    else:
+        channel, params, raw = "query", query, url.query
+    for name in ("code", "access_token", "refresh_token", "id_token"):
+        for place in (params, query, fragment, form):
+            REDACTOR.add(place.get(name))
+    return AuthorizationResponse(
+        request=request,
+        channel=channel,
+        params=params,
+        final_url=final_url,
+        query=query,
+        fragment=fragment,
+        form=form,
+        raw_channel=raw,
+        browser_requests=tuple(watcher.requests),
+        browser_responses=tuple(watcher.responses),
+        callback_hits=hits,
+        login_pages_shown=logins,
+        page_text=page_text,
+    )

@@ -1,0 +1,70 @@
+"""Token endpoint and UserInfo calls (OAuth §4.1.3, §6; Core §3.1.3, §5.3), returning evidence."""
+
+from __future__ import annotations
+
+import base64
+from typing import Literal
+from urllib.parse import quote
+
+from hybridcheck.evidence import HttpExchange, TokenResponse
+from hybridcheck.flows.http import BackChannel
+from hybridcheck.profile import Client
+
+UserInfoStyle = Literal["get-header", "post-header", "post-body"]
+
+
+def client_authentication(client: Client, method: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """Form fields and headers that authenticate ``client`` (OAuth §2.3.1).
+
+    ``client_secret_basic`` form-encodes id and secret before base64 (RFC 6749 §2.3.1).
+    """
+    method = method or client.auth_method
+    if method == "client_secret_basic":
+        pair = f"{quote(client.client_id, safe='')}:{quote(client.client_secret, safe='')}"
+        return {}, {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+    return {"client_id": client.client_id, "client_secret": client.client_secret}, {}
+
+
+def exchange_code(
+    channel: BackChannel,
+    token_endpoint: str,
+    client: Client,
+    code: str,
+    redirect_uri: str | None,
+    *,
+    code_verifier: str | None = None,
+    auth_method: str | None = None,
+) -> TokenResponse:
+    """``grant_type=authorization_code`` (OAuth §4.1.3); ``redirect_uri=None`` leaves it out."""
+    form, headers = client_authentication(client, auth_method)
+    form.update(grant_type="authorization_code", code=code)
+    if redirect_uri is not None:
+        form["redirect_uri"] = redirect_uri
+    if code_verifier is not None:
+        form["code_verifier"] = code_verifier
+    return TokenResponse(channel.post_form(token_endpoint, form, headers))
+
+
+def refresh(
+    channel: BackChannel,
+    token_endpoint: str,
+    client: Client,
+    refresh_token: str,
+    *,
+    scope: str | None = None,
+    auth_method: str | None = None,
+) -> TokenResponse:
+    """``grant_type=refresh_token`` (OAuth §6); ``scope=None`` asks for the original scopes."""
+    form, headers = client_authentication(client, auth_method)
+    form.update(grant_type="refresh_token", refresh_token=refresh_token)
+    if scope is not None:
+        form["scope"] = scope
+    return TokenResponse(channel.post_form(token_endpoint, form, headers))
+
+
+def userinfo(channel: BackChannel, endpoint: str, access_token: str, style: UserInfoStyle) -> HttpExchange:
+    """Call UserInfo the way ``style`` names (Core §5.3.1; RFC 6750 §2.1, §2.2)."""
+    if style == "post-body":
+        return channel.send("POST", endpoint, form={"access_token": access_token})
+    headers = {"Authorization": f"Bearer {access_token}"}
+    return channel.send("GET" if style == "get-header" else "POST", endpoint, headers=headers)

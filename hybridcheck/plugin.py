@@ -1,0 +1,317 @@
+"""The pytest plugin: options, session fixtures, matrix parametrisation, requirement IDs.
+
+Loaded by the root ``conftest.py``. It stays dormant for the project's own tests; when a
+run collects ``suites/`` it loads the tenant profile in ``pytest_configure`` (a bad
+profile is a usage error, exit code 4, before any test), then provides:
+
+- ``profile``, ``target`` (the embedded tenant is started here), ``provider`` (discovery + JWKS),
+- ``callback_server`` (the relying-party side), ``sso_storage_state`` (one login per worker),
+- ``authorize`` / ``fresh_authorize`` (an :class:`~hybridcheck.target.Authorizer` with or
+  without the SSO session), and ``case`` (one RT × RM cell, skipped with the reason when
+  the profile leaves it out or the tenant does not advertise it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hybridcheck.checks.discovery import unadvertised_reason
+from hybridcheck.embedded import tenant_config_from_profile
+from hybridcheck.evidence import ProviderMetadata
+from hybridcheck.flows.authorize import AuthorizeFlow
+from hybridcheck.flows.callback import CallbackServer
+from hybridcheck.flows.login import recipe_for
+from hybridcheck.flows.metadata import TenantUnreachable, fetch_metadata
+from hybridcheck.matrix import FlowCase, as_params, cases
+from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, Profile, ProfileError, load_profile
+from hybridcheck.redact import REDACTOR, redact
+from hybridcheck.requirements import catalogue
+from hybridcheck.target import Authorizer, Target
+from hybridcheck.tenant import start_tenant
+from hybridcheck.tenant.defects import UnknownDefectError, parse_defects
+
+PROFILE_KEY = pytest.StashKey[Profile]()
+DEFECTS_KEY = pytest.StashKey[frozenset[str]]()
+SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
+ENV_DEFECTS = "HYBRIDCHECK_DEFECTS"
+
+#: Requirement family → the marker a user selects it by (``pytest -m state``).
+FAMILY_MARKERS = {
+    "DISC": "discovery",
+    "RESP": "response",
+    "STATE": "state",
+    "NONCE": "nonce",
+    "IDT": "id_token",
+    "TOK": "token",
+    "REF": "refresh",
+    "RURI": "redirect_uri",
+    "FRAG": "redirect_fragment",
+    "SESS": "session",
+}
+#: Requirements that also have a marker of their own.
+REQUIREMENT_MARKERS = {"IDT-3": "c_hash", "IDT-4": "at_hash"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("hybridcheck", "hybridcheck conformance suite")
+    group.addoption(
+        "--tenant",
+        default=None,
+        help=f"tenant profile: a name in tenants/ or a path to a TOML file (default: ${ENV_PROFILE} or '{DEFAULT_PROFILE}')",
+    )
+
+
+def _runs_suites(config: pytest.Config) -> bool:
+    """True when the run collects anything under ``suites/``."""
+    for arg in config.args:
+        path = Path(arg.split("::", 1)[0]).resolve()
+        if path == SUITES_DIR or SUITES_DIR in path.parents or path in SUITES_DIR.parents:
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not _runs_suites(config):
+        return
+    ref = config.getoption("--tenant") or os.environ.get(ENV_PROFILE) or DEFAULT_PROFILE
+    try:
+        profile = load_profile(ref)
+        defects = parse_defects(os.environ.get(ENV_DEFECTS))
+    except (ProfileError, UnknownDefectError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if defects and not profile.embedded:
+        raise pytest.UsageError(f"{ENV_DEFECTS} switches defects of the embedded tenant; profile {ref} is a real tenant")
+    for secret in profile.secrets():
+        REDACTOR.add(secret)
+    config.stash[PROFILE_KEY] = profile
+    config.stash[DEFECTS_KEY] = defects
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    profile = config.stash.get(PROFILE_KEY, None)
+    if profile is None:
+        return []
+    from hybridcheck.browser import choose_chromium
+
+    choice = choose_chromium(headless=not config.getoption("--headed", False))
+    defects = ", ".join(sorted(config.stash[DEFECTS_KEY])) or "none"
+    return [
+        f"hybridcheck: tenant profile {profile.name} ({profile.path}), issuer {profile.issuer}",
+        f"hybridcheck: browser {choice.label if choice else 'none found'}; defects switched on: {defects}",
+    ]
+
+
+# --- collection: matrix, requirement IDs, markers -------------------------------------------
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise every test that asks for ``case`` over the RT × RM matrix.
+
+    ``@pytest.mark.matrix(needs=[...], lacks=[...], modes=[...])`` narrows the cells.
+    """
+    if "case" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("matrix")
+    selection = cases(**marker.kwargs) if marker else cases()
+    metafunc.parametrize("case", as_params(selection), indirect=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every suite test names known requirement IDs; add their family markers and properties."""
+    known = catalogue()
+    problems = []
+    for item in items:
+        if SUITES_DIR not in Path(str(item.path)).parents:
+            continue
+        ids = [req for marker in item.iter_markers("req") for req in marker.args]
+        unknown = [req for req in ids if req not in known]
+        if not ids or unknown:
+            problems.append(f"{item.nodeid}: " + (f"unknown requirement IDs {unknown}" if ids else "no @pytest.mark.req"))
+            continue
+        for req in ids:
+            item.add_marker(FAMILY_MARKERS[known[req].family])
+            if req in REQUIREMENT_MARKERS:
+                item.add_marker(REQUIREMENT_MARKERS[req])
+            item.user_properties.append(("requirement", req))
+    if problems:
+        raise pytest.UsageError("suite tests without valid requirement IDs:\n  " + "\n  ".join(problems))
+
+
+# --- session fixtures -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def profile(pytestconfig: pytest.Config) -> Profile:
+    """The validated tenant profile of this run."""
+    return pytestconfig.stash[PROFILE_KEY]
+
+
+@pytest.fixture(scope="session")
+def callback_server(profile: Profile) -> Iterator[CallbackServer]:
+    """The relying party's callback server on loopback."""
+    with CallbackServer(profile.callback_host, profile.callback_port) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config, profile: Profile, callback_server: CallbackServer) -> Iterator[Target]:
+    """The tenant under test; for ``issuer = "embedded"`` the reference tenant is started here."""
+    clients = {role: c.bound(callback_server.origin) for role, c in profile.clients.items()}
+    if not profile.embedded:
+        yield Target(profile=profile, issuer=profile.issuer, clients=clients)
+        return
+    config = tenant_config_from_profile(profile, callback_server.origin, pytestconfig.stash[DEFECTS_KEY])
+    with start_tenant(config) as running:
+        yield Target(profile=profile, issuer=running.issuer, clients=clients)
+
+
+@pytest.fixture(scope="session")
+def http_client(profile: Profile) -> Iterator[httpx.Client]:
+    """One HTTP client for the run's back-channel calls."""
+    with httpx.Client(timeout=profile.http_timeout_s) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def provider(target: Target, http_client: httpx.Client) -> ProviderMetadata:
+    """Discovery document and JWKS; an unreachable tenant ends the run with one message."""
+    try:
+        return fetch_metadata(http_client, target.issuer)
+    except TenantUnreachable as exc:
+        pytest.exit(str(exc), returncode=3)
+
+
+@pytest.fixture(scope="session")
+def authorize_flow(profile: Profile, callback_server: CallbackServer) -> AuthorizeFlow:
+    return AuthorizeFlow(
+        callback=callback_server,
+        recipe=recipe_for(profile.login),
+        user=profile.user,
+        timeout_ms=profile.navigation_timeout_ms,
+    )
+
+
+@pytest.fixture(scope="session")
+def sso_storage_state(browser: Any, target: Target, provider: ProviderMetadata, authorize_flow: AuthorizeFlow) -> dict:
+    """Log in once per worker and keep the browser state, so tests reuse the SSO session."""
+    context = browser.new_context()
+    try:
+        authorizer = Authorizer(target, provider, authorize_flow, context.new_page)
+        response = authorizer(response_type="code", response_mode=None, scope="openid")
+        if "code" not in response.params:
+            shown = redact(response.page_text[:300] or json.dumps(response.params))
+            pytest.exit(
+                f"login to {target.issuer} with recipe '{authorize_flow.recipe.name}' did not reach the client "
+                f"(final URL {redact(response.final_url)}): {shown}",
+                returncode=3,
+            )
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+# --- test fixtures ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def case(request: pytest.FixtureRequest, profile: Profile, provider: ProviderMetadata) -> FlowCase:
+    """One RT × RM cell; skipped (with the reason) when the profile or the tenant leaves it out (DISC-2)."""
+    cell: FlowCase = request.param
+    caps = profile.capabilities
+    if cell.response_type not in caps.response_types or cell.response_mode not in caps.response_modes:
+        pytest.skip(f"profile {profile.name} does not test {cell.id} (capabilities)")
+    reason = unadvertised_reason(provider.discovery, cell.response_type, cell.response_mode)
+    if reason:
+        pytest.skip(reason)
+    return cell
+
+
+def _authorizer(request: pytest.FixtureRequest, page_factory: Any) -> Authorizer:
+    authorizer = Authorizer(
+        request.getfixturevalue("target"),
+        request.getfixturevalue("provider"),
+        request.getfixturevalue("authorize_flow"),
+        page_factory,
+    )
+    request.node.stash[_EVIDENCE_KEY] = authorizer
+    return authorizer
+
+
+@pytest.fixture
+def authorize(request: pytest.FixtureRequest, new_context: Any, sso_storage_state: dict) -> Authorizer:
+    """Run authorization requests in a browser that has the worker's SSO session."""
+    return _authorizer(request, lambda: new_context(storage_state=sso_storage_state).new_page())
+
+
+@pytest.fixture
+def fresh_authorize(request: pytest.FixtureRequest, new_context: Any) -> Authorizer:
+    """Run authorization requests in a browser with no session (login shown)."""
+    return _authorizer(request, lambda: new_context().new_page())
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+_EVIDENCE_KEY = pytest.StashKey[Authorizer]()
+_RESULTS: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On failure, attach the flow evidence (redacted) to the report."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    authorizer = item.stash.get(_EVIDENCE_KEY, None)
+    if report.failed and authorizer is not None and authorizer.responses:
+        evidence = [_summary(r) for r in authorizer.responses]
+        report.sections.append(("hybridcheck evidence", redact(json.dumps(evidence, indent=1, default=str))))
+
+
+def _summary(response: Any) -> dict[str, Any]:
+    id_token = response.id_token
+    return {
+        "request": response.request.params(),
+        "channel": response.channel,
+        "params": response.params,
+        "final_url": response.final_url,
+        "id_token": {"header": id_token.header, "claims": id_token.claims} if id_token else None,
+        "visited": [r.url for r in response.browser_requests if r.resource_type == "document"],
+        "callback_hits": [asdict(h) for h in response.callback_hits],
+        "login_pages_shown": response.login_pages_shown,
+        "page_text": response.page_text[:500],
+    }
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        for name, value in report.user_properties:
+            if name == "requirement":
+                _RESULTS[value][report.outcome].append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Close with requirement ID → passed / failed / skipped, and the failing cases."""
+    if not _RESULTS:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("hybridcheck: results by requirement")
+    known = catalogue()
+    for req in sorted(_RESULTS, key=lambda r: (r.split("-")[0], int(r.split("-")[1]))):
+        counts = _RESULTS[req]
+        verdict = "FAIL" if counts["failed"] else ("pass" if counts["passed"] else "skip")
+        write(
+            f"{verdict:4} {req:8} passed {len(counts['passed']):3}  failed {len(counts['failed']):3}  "
+            f"skipped {len(counts['skipped']):3}  ({known[req].source})"
+        )
+        for nodeid in counts["failed"]:
+            write(f"       failed: {nodeid}")

@@ -1,0 +1,228 @@
+"""Load and validate a tenant profile (``tenants/*.toml``) against ``schemas/tenant-profile.schema.json``.
+
+The profile is the only thing a user edits. Secrets never live in it: it names the
+environment variables that hold them. A bad profile raises :class:`ProfileError`, whose
+one-line message names the file and the field, before any test runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = PROJECT_ROOT / "schemas"
+TENANTS_DIR = PROJECT_ROOT / "tenants"
+DEFAULT_PROFILE = "local"
+ENV_PROFILE = "HYBRIDCHECK_TENANT"
+HYBRID_RESPONSE_TYPES = ("code id_token", "code token", "code id_token token")
+RESPONSE_MODES = ("fragment", "form_post")
+
+
+class ProfileError(Exception):
+    """A profile that cannot be used: the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Client:
+    """A registered application. ``redirect_uris`` may hold ``{callback}`` until bound."""
+
+    role: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    auth_method: str
+    redirect_uris: tuple[str, ...]
+    refresh_rotation: bool
+
+    def bound(self, callback_origin: str) -> "Client":
+        """The client with ``{callback}`` expanded to the callback server's origin."""
+        uris = tuple(uri.replace("{callback}", callback_origin) for uri in self.redirect_uris)
+        return Client(self.role, self.client_id, self.client_secret, self.auth_method, uris, self.refresh_rotation)
+
+
+@dataclass(frozen=True)
+class TestUser:
+    username: str
+    password: str = field(repr=False)
+    claims: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Login:
+    recipe: str
+    selectors: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    response_types: tuple[str, ...] = HYBRID_RESPONSE_TYPES
+    response_modes: tuple[str, ...] = RESPONSE_MODES
+    refresh_tokens: bool = True
+    refresh_rotation: bool = False
+    pkce: bool = True
+    prompt_none: bool = True
+    max_age: bool = True
+    userinfo_post_body: bool = True
+
+
+@dataclass(frozen=True)
+class Api:
+    audience: str
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated tenant profile with secrets resolved from the environment."""
+
+    name: str
+    path: Path
+    issuer: str  # "embedded" until the reference tenant is started
+    clients: Mapping[str, Client]
+    user: TestUser
+    login: Login
+    capabilities: Capabilities
+    api: Api | None = None
+    organization: str | None = None
+    id_token_claims: Mapping[str, Any] = field(default_factory=dict)
+    access_token_claims: Mapping[str, Any] = field(default_factory=dict)
+    embedded_settings: Mapping[str, Any] = field(default_factory=dict)
+    callback_host: str = "127.0.0.1"
+    callback_port: int = 0
+    navigation_timeout_ms: int = 15_000
+    http_timeout_s: float = 10.0
+
+    @property
+    def embedded(self) -> bool:
+        return self.issuer == "embedded"
+
+    @property
+    def main_client(self) -> Client:
+        return self.clients["main"]
+
+    def secrets(self) -> list[str]:
+        """Every secret value of the profile, for the redactor."""
+        return [c.client_secret for c in self.clients.values()] + [self.user.password]
+
+
+def resolve_profile_path(ref: str, search_dirs: tuple[Path, ...] = ()) -> Path:
+    """A profile is a path to a TOML file or a name in ``tenants/`` (``local`` → ``tenants/local.toml``)."""
+    as_path = Path(ref)
+    if as_path.suffix == ".toml" or os.sep in ref:
+        if not as_path.is_file():
+            raise ProfileError(f"{ref}: no such profile file")
+        return as_path
+    for directory in (*search_dirs, Path.cwd() / "tenants", TENANTS_DIR):
+        candidate = directory / f"{ref}.toml"
+        if candidate.is_file():
+            return candidate
+    known = sorted(p.stem for p in TENANTS_DIR.glob("*.toml"))
+    raise ProfileError(f"{ref}: no profile of that name in tenants/ (known: {', '.join(known)})")
+
+
+def _field_path(error: jsonschema.ValidationError) -> str:
+    parts: list[str] = []
+    for part in error.absolute_path:
+        parts.append(f"[{part}]" if isinstance(part, int) else (("." if parts else "") + str(part)))
+    return "".join(parts) or "(top level)"
+
+
+def _schema_errors(data: dict[str, Any], path: Path) -> None:
+    schema = json.loads((SCHEMA_DIR / "tenant-profile.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(list(e.absolute_path)), e.path))
+    if errors:
+        # The deepest error of the best match names the field most precisely.
+        best = jsonschema.exceptions.best_match(errors)
+        while best.context:
+            best = jsonschema.exceptions.best_match(best.context)
+        raise ProfileError(f"{path}: field {_field_path(best)}: {best.message}")
+
+
+def _secret(env: Mapping[str, str], name: str, field_name: str, path: Path, embedded: bool) -> str:
+    value = env.get(name)
+    if value:
+        return value
+    if embedded:  # the embedded tenant is configured from the same value: any random one will do
+        return secrets.token_urlsafe(24)
+    raise ProfileError(f"{path}: field {field_name}: environment variable {name} is not set")
+
+
+def _check_urls(profile: Profile) -> None:
+    if not profile.embedded:
+        parts = urlsplit(profile.issuer)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ProfileError(f"{profile.path}: field issuer: not an absolute http(s) URL: {profile.issuer!r}")
+    for role, client in profile.clients.items():
+        for index, uri in enumerate(client.bound("http://127.0.0.1:1").redirect_uris):
+            parts = urlsplit(uri)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ProfileError(
+                    f"{profile.path}: field clients.{role}.redirect_uris[{index}]: not an absolute URL: {uri!r}"
+                )
+
+
+def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
+    """Load, validate and resolve the profile named or located by ``ref``."""
+    env = os.environ if env is None else env
+    path = resolve_profile_path(ref)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    _schema_errors(data, path)
+    embedded = data["issuer"] == "embedded"
+    clients = {
+        role: Client(
+            role=role,
+            client_id=c["client_id"],
+            client_secret=_secret(env, c["client_secret_env"], f"clients.{role}.client_secret_env", path, embedded),
+            auth_method=c.get("auth_method", "client_secret_post"),
+            redirect_uris=tuple(c["redirect_uris"]),
+            refresh_rotation=c.get("refresh_rotation", False),
+        )
+        for role, c in data["clients"].items()
+    }
+    user = data["user"]
+    caps = data.get("capabilities", {})
+    expectations = data.get("expectations", {})
+    callback = data.get("callback", {})
+    timeouts = data.get("timeouts", {})
+    api = data.get("api")
+    profile = Profile(
+        name=data["name"],
+        path=path,
+        issuer=data["issuer"],
+        clients=clients,
+        user=TestUser(
+            username=user["username"],
+            password=_secret(env, user["password_env"], "user.password_env", path, embedded),
+            claims=user.get("claims", {}),
+        ),
+        login=Login(recipe=data["login"]["recipe"], selectors=data["login"].get("selectors", {})),
+        capabilities=Capabilities(**{k: tuple(v) if isinstance(v, list) else v for k, v in caps.items()}),
+        api=Api(api["audience"], tuple(api["scopes"])) if api else None,
+        organization=data.get("organization"),
+        id_token_claims=expectations.get("id_token_claims", {}),
+        access_token_claims=expectations.get("access_token_claims", {}),
+        embedded_settings=data.get("embedded", {}),
+        callback_host=callback.get("host", "127.0.0.1"),
+        callback_port=callback.get("port", 0),
+        navigation_timeout_ms=timeouts.get("navigation_ms", 15_000),
+        http_timeout_s=timeouts.get("http_s", 10.0),
+    )
+    _check_urls(profile)
+    if not profile.embedded and profile.callback_port == 0:
+        raise ProfileError(
+            f"{path}: field callback.port: a real tenant needs the fixed port its callback URLs are registered with"
+        )
+    return profile

@@ -1,0 +1,93 @@
+"""The tenant under test as one run sees it, and the request builder the suites use."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.sync_api import Page
+
+from hybridcheck.evidence import AuthorizationRequest, AuthorizationResponse, ProviderMetadata
+from hybridcheck.flows.authorize import AuthorizeFlow
+from hybridcheck.matrix import FlowCase
+from hybridcheck.profile import Client, Profile
+
+#: Marker for "generate a fresh random value" in :meth:`Authorizer.request`.
+AUTO: Any = object()
+
+
+@dataclass(frozen=True)
+class Target:
+    """The issuer and clients (redirect URIs bound to the callback server) of this run."""
+
+    profile: Profile
+    issuer: str
+    clients: Mapping[str, Client]
+
+    @property
+    def main_client(self) -> Client:
+        return self.clients["main"]
+
+
+@dataclass
+class Authorizer:
+    """Builds authorization requests for the target and runs them in one browser page.
+
+    Every response it produces is kept in ``responses`` so a failing test can attach them.
+    """
+
+    target: Target
+    provider: ProviderMetadata
+    flow: AuthorizeFlow
+    new_page: Callable[[], Page]
+    responses: list[AuthorizationResponse] = field(default_factory=list)
+    _page: Page | None = None
+
+    @property
+    def page(self) -> Page:
+        if self._page is None:
+            self._page = self.new_page()
+        return self._page
+
+    def request(
+        self,
+        case: FlowCase | None = None,
+        *,
+        response_type: str | None = AUTO,
+        response_mode: str | None = AUTO,
+        client: str = "main",
+        redirect_uri: str | None = AUTO,
+        scope: str = "openid profile email",
+        state: str | None = AUTO,
+        nonce: str | None = AUTO,
+        **extra: str,
+    ) -> AuthorizationRequest:
+        """An authorization request; ``AUTO`` values come from ``case`` or are fresh and random, ``None`` omits."""
+        registered = self.target.clients[client]
+        if response_type is AUTO:
+            response_type = case.response_type if case else "code id_token"
+        if response_mode is AUTO:
+            response_mode = case.response_mode if case else None
+        return AuthorizationRequest(
+            authorization_endpoint=self.provider.discovery["authorization_endpoint"],
+            client_id=registered.client_id,
+            redirect_uri=registered.redirect_uris[0] if redirect_uri is AUTO else redirect_uri,
+            response_type=response_type,
+            response_mode=response_mode,
+            scope=scope,
+            state=secrets.token_urlsafe(12) if state is AUTO else state,
+            nonce=secrets.token_urlsafe(12) if nonce is AUTO else nonce,
+            extra=extra,
+        )
+
+    def run(self, request: AuthorizationRequest) -> AuthorizationResponse:
+        """Send ``request`` in this test's page and keep the evidence."""
+        response = self.flow.run(self.page, request)
+        self.responses.append(response)
+        return response
+
+    def __call__(self, case: FlowCase | None = None, **overrides: Any) -> AuthorizationResponse:
+        """Build a request for ``case`` (with ``overrides``) and run it."""
+        return self.run(self.request(case, **overrides))

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Idempotent set-up for `make check` / `make test`: a .venv with the project installed and
+# a Chromium for Playwright (its bundled build where `playwright install` works, else
+# Debian's chromium). A second call installs nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.venv
+py=${PYTHON:-python3}
+stamp="$venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)"
+
+as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+  echo "bootstrap: apt-get install $*" >&2
+  as_root apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+if [[ ! -f $stamp ]]; then
+  echo "bootstrap: installing the project into $venv" >&2
+  [[ -x $venv/bin/python ]] || "$py" -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -e . 2>&1 | grep -v '^WARNING: Location' >&2 || true
+  "$venv/bin/python" -c "import hybridcheck.plugin" # fails loudly if the install did not work
+  rm -f "$venv"/.installed-* && touch "$stamp"
+fi
+
+# Playwright's driver (Node) needs libatomic on a bare Debian.
+if ! ldconfig -p 2>/dev/null | grep -q 'libatomic.so.1'; then apt_install libatomic1; fi
+
+if ! "$venv/bin/python" -m hybridcheck.browser >/dev/null 2>&1; then
+  echo "bootstrap: no Chromium yet; trying 'playwright install chromium'" >&2
+  if ! timeout 120 "$venv/bin/playwright" install chromium >/dev/null 2>&1; then
+    echo "bootstrap: Playwright's browser download is not reachable; using Debian's chromium" >&2
+    apt_install chromium chromium-headless-shell
+  fi
+  "$venv/bin/python" -m hybridcheck.browser >&2
+fi

@@ -1,0 +1,63 @@
+"""RESP-1..5: what the authorization response carries and how it is delivered (Core §3.3.2.5, MRT, FP)."""
+
+import pytest
+
+from hybridcheck.checks.response import (
+    check_delivered_by_mode,
+    check_form_post_not_cached,
+    check_query_mode_refused,
+    check_response_components,
+    check_response_type_error,
+)
+
+
+@pytest.mark.smoke
+@pytest.mark.req("RESP-1")
+@pytest.mark.oidf("oidcc-server")
+def test_response_has_exactly_the_requested_credentials(case, authorize):
+    check_response_components(authorize(case))
+
+
+@pytest.mark.req("RESP-2")
+@pytest.mark.oidf("oidcc-server")
+def test_response_is_delivered_by_the_mode_asked(case, authorize):
+    check_delivered_by_mode(authorize(case))
+
+
+@pytest.mark.req("RESP-2")
+@pytest.mark.matrix(modes=["form_post"])
+def test_form_post_page_is_not_cacheable(case, authorize):
+    check_form_post_not_cached(authorize(case))
+
+
+@pytest.mark.req("RESP-3")
+@pytest.mark.matrix(modes=["fragment"])
+def test_hybrid_response_defaults_to_the_fragment(case, authorize):
+    check_delivered_by_mode(authorize(case, response_mode=None))
+
+
+@pytest.mark.negative
+@pytest.mark.req("RESP-4")
+@pytest.mark.matrix(modes=["fragment"])
+def test_query_mode_is_refused_for_token_bearing_response_types(case, authorize):
+    check_query_mode_refused(authorize(case, response_mode="query"))
+
+
+@pytest.mark.negative
+@pytest.mark.req("RESP-5")
+@pytest.mark.oidf("oidcc-response-type-missing")
+@pytest.mark.parametrize(
+    "response_type",
+    [None, "code id_token unknown_value", "id_token code garbage", "tokenx"],
+    ids=["missing", "unknown-value", "unknown-value-reordered", "unknown"],
+)
+def test_missing_or_unsupported_response_type_is_an_error(response_type, authorize):
+    check_response_type_error(authorize(response_type=response_type))
+
+
+@pytest.mark.req("RESP-1")
+@pytest.mark.matrix(modes=["fragment"])
+def test_response_type_value_order_does_not_matter(case, authorize):
+    """MRT §3: a response type is a set; ``token code`` asks the same as ``code token``."""
+    reordered = " ".join(reversed(case.response_type.split()))
+    check_response_components(authorize(case, response_type=reordered))

@@ -1,0 +1,103 @@
+"""SESS-1..5: prompt, max_age and the other request parameters (Core §3.1.2.1, OIDF prompt/max-age modules)."""
+
+import pytest
+
+from hybridcheck.checks.response import check_flow_succeeded
+from hybridcheck.checks.session import (
+    check_login_required,
+    check_max_age,
+    check_reauthenticated,
+    check_silent_success,
+)
+from hybridcheck.clock import wait_until_epoch
+
+pytestmark = pytest.mark.matrix(modes=["fragment", "form_post"])
+
+
+def _auth_time(response) -> int:
+    """``auth_time`` of the response's ID token; tests that need it run only on RTs with an ID token."""
+    return int(response.id_token.claims.get("auth_time", 0)) if response.id_token else 0
+
+
+@pytest.fixture
+def prompt_none(profile):
+    if not profile.capabilities.prompt_none:
+        pytest.skip(f"profile {profile.name} says the tenant does not support prompt=none")
+
+
+@pytest.mark.negative
+@pytest.mark.req("SESS-1")
+@pytest.mark.oidf("oidcc-prompt-none-not-logged-in")
+def test_prompt_none_without_session_returns_login_required(case, fresh_authorize, prompt_none):
+    check_login_required(fresh_authorize(case, prompt="none"))
+
+
+@pytest.mark.req("SESS-2")
+@pytest.mark.oidf("oidcc-prompt-none-logged-in")
+def test_prompt_none_with_session_succeeds_silently(case, authorize, prompt_none):
+    check_silent_success(authorize(case, prompt="none"))
+
+
+@pytest.mark.req("SESS-3")
+@pytest.mark.oidf("oidcc-prompt-login")
+@pytest.mark.matrix(needs=["id_token"])
+def test_prompt_login_forces_a_new_login(case, authorize):
+    first = authorize(case)
+    wait_until_epoch(_auth_time(first) + 1)  # auth_time has 1 s resolution: let it be able to move
+    check_reauthenticated(authorize(case, prompt="login"), previous_auth_time=_auth_time(first))
+
+
+@pytest.mark.slow
+@pytest.mark.req("SESS-4")
+@pytest.mark.oidf("oidcc-max-age-1")
+@pytest.mark.matrix(needs=["id_token"])
+def test_max_age_1_forces_a_new_login_after_2_seconds(case, authorize, profile):
+    if not profile.capabilities.max_age:
+        pytest.skip(f"profile {profile.name} says the tenant does not support max_age")
+    first = authorize(case)
+    wait_until_epoch(_auth_time(first) + 2)  # the requirement is about time passing
+    response = authorize(case, max_age="1")
+    check_max_age(response, previous_auth_time=_auth_time(first), must_reauthenticate=True)
+
+
+@pytest.mark.req("SESS-4")
+@pytest.mark.oidf("oidcc-max-age-10000")
+@pytest.mark.matrix(needs=["id_token"])
+def test_max_age_10000_reuses_the_session(case, authorize):
+    first = authorize(case)
+    response = authorize(case, max_age="10000")
+    check_max_age(response, previous_auth_time=_auth_time(first), must_reauthenticate=False)
+
+
+REQUEST_PARAMETERS = {
+    "display-page": {"display": "page"},
+    "display-popup": {"display": "popup"},
+    "login-hint": {"login_hint": "someone@hybridcheck.test"},
+    "ui-locales": {"ui_locales": "de-CH fr en"},
+    "claims-locales": {"claims_locales": "de-CH fr en"},
+    "acr-values": {"acr_values": "1 2"},
+    "unknown-parameter": {"hybridcheck_unknown_parameter": "ignored"},
+}
+
+
+@pytest.mark.req("SESS-5")
+@pytest.mark.oidf("oidcc-ensure-request-with-unknown-parameter-succeeds")
+@pytest.mark.matrix(modes=["fragment"])
+@pytest.mark.parametrize("extra", REQUEST_PARAMETERS.values(), ids=REQUEST_PARAMETERS.keys())
+def test_request_parameter_does_not_break_the_flow(case, authorize, extra):
+    check_flow_succeeded(authorize(case, **extra), "SESS-5")
+
+
+@pytest.mark.req("SESS-5")
+@pytest.mark.oidf("oidcc-id-token-hint")
+@pytest.mark.matrix(needs=["id_token"], modes=["fragment"])
+def test_id_token_hint_with_prompt_none_succeeds(case, authorize, prompt_none):
+    first = authorize(case)
+    check_flow_succeeded(authorize(case, prompt="none", id_token_hint=first.params.get("id_token", "")), "SESS-5")
+
+
+@pytest.mark.req("SESS-6")
+@pytest.mark.oidf("oidcc-ensure-other-scope-order-succeeds")
+@pytest.mark.matrix(modes=["fragment"])
+def test_scope_order_does_not_matter(case, authorize):
+    check_flow_succeeded(authorize(case, scope="email profile openid"), "SESS-6")

@@ -1,0 +1,69 @@
+"""Tenant profiles: the shipped ones load; each kind of mistake names the file and the field."""
+
+from pathlib import Path
+
+import pytest
+
+from hybridcheck.profile import ProfileError, load_profile
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = (ROOT / "tenants" / "local.toml").read_text()
+
+
+def test_local_profile_loads_with_generated_secrets():
+    profile = load_profile("local", env={})
+    assert profile.embedded
+    assert profile.main_client.client_secret and profile.user.password
+    assert profile.main_client.bound("http://127.0.0.1:9").redirect_uris[0] == "http://127.0.0.1:9/callback"
+
+
+def test_auth0_example_loads_when_its_secrets_are_set():
+    env = {"AUTH0_CLIENT_SECRET": "s3cret", "AUTH0_TEST_PASSWORD": "pw"}
+    profile = load_profile(str(ROOT / "tenants" / "auth0.example.toml"), env=env)
+    assert profile.issuer.endswith("/") and profile.main_client.client_secret == "s3cret"
+    assert profile.login.recipe == "auth0-universal-login"
+
+
+BROKEN = {
+    "missing-field": (LOCAL.replace('username = "tester@hybridcheck.test"\n', ""), "field user: 'username' is a required property"),
+    "unknown-response-type": (
+        LOCAL.replace('response_types = ["code id_token",', 'response_types = ["id_token token",'),
+        "field capabilities.response_types[0]",
+    ),
+    "bad-redirect-uri": (LOCAL.replace('"{callback}/other"', '"not a url"'), "field clients.other.redirect_uris[0]"),
+    "bad-issuer": (LOCAL.replace('issuer = "embedded"', 'issuer = "ftp://x"'), "field issuer"),
+    "unknown-recipe": (LOCAL.replace('recipe = "local"', 'recipe = "magic"'), "field login.recipe"),
+    "selectors-without-selectors": (LOCAL.replace('recipe = "local"', 'recipe = "selectors"'), "field login"),
+    "not-toml": ("name = ", "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("text, message", BROKEN.values(), ids=BROKEN.keys())
+def test_broken_profile_names_file_and_field(tmp_path, text, message):
+    path = tmp_path / "broken.toml"
+    path.write_text(text)
+    with pytest.raises(ProfileError) as error:
+        load_profile(str(path), env={})
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_real_tenant_with_unset_secret_names_the_variable(tmp_path):
+    text = (ROOT / "tenants" / "auth0.example.toml").read_text()
+    path = tmp_path / "auth0.toml"
+    path.write_text(text)
+    with pytest.raises(ProfileError, match="clients.main.client_secret_env: environment variable AUTH0_CLIENT_SECRET is not set"):
+        load_profile(str(path), env={"AUTH0_TEST_PASSWORD": "pw"})
+
+
+def test_real_tenant_needs_a_fixed_callback_port(tmp_path):
+    text = (ROOT / "tenants" / "auth0.example.toml").read_text().replace("port = 8765", "port = 0")
+    path = tmp_path / "auth0.toml"
+    path.write_text(text)
+    with pytest.raises(ProfileError, match="field callback.port"):
+        load_profile(str(path), env={"AUTH0_CLIENT_SECRET": "s", "AUTH0_TEST_PASSWORD": "p"})
+
+
+def test_unknown_profile_name_lists_the_known_ones():
+    with pytest.raises(ProfileError, match="known: .*local"):
+        load_profile("no-such-tenant", env={})
