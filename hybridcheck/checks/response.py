@@ -1,0 +1,273 @@
+"""The authorization response: components, delivery by mode, refusals (RESP-1 to RESP-5)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from hybridcheck.checks.base import fail
+from hybridcheck.checks.views import (
+    credential_sightings,
+    describe,
+    error_of,
+    masked,
+    query_credentials,
+    urls_seen,
+)
+from hybridcheck.evidence import AuthorizationResponse, BrowserResponse, parse_form
+
+_TOKEN_PARAMS = ("access_token", "token_type", "expires_in")
+_POSITIVE_INTEGER = re.compile(r"[1-9][0-9]*")
+_RESPONSE_TYPE_ERRORS = ("invalid_request", "unsupported_response_type")
+_FRONT_CHANNEL_CREDENTIALS = ("code", "id_token", "access_token")
+
+
+def check_flow_succeeded(resp: AuthorizationResponse, req_id: str) -> None:
+    """``req_id``: the response reached the client with a ``code`` and no ``error``.
+
+    The success precondition of requirements such as SESS-5 and RURI-1, whose source
+    (from the catalogue) is the one reported.
+    """
+    if resp.channel == "none":
+        fail(
+            req_id,
+            "the authorization flow completes at the client",
+            expected="a response at the redirect_uri",
+            actual=describe(resp),
+        )
+    if resp.is_error:
+        fail(
+            req_id, "the authorization flow completes at the client", expected="a code, no error", actual=error_of(resp)
+        )
+    if not resp.params.get("code"):
+        fail(req_id, "the authorization flow completes at the client", expected="a code", actual=describe(resp))
+
+
+def _component_problems(resp: AuthorizationResponse) -> list[str]:
+    """What makes the response's credentials differ from those its RT asks for."""
+    rt = resp.request.response_type_values
+    params = resp.params
+    problems = [] if params.get("code") else ["no code"]
+    if "id_token" in rt and not params.get("id_token"):
+        problems.append("no id_token although the response type has id_token")
+    if "id_token" not in rt and "id_token" in params:
+        problems.append("an id_token the response type does not ask for")
+    if "token" in rt:
+        problems += [
+            f"no {name} although the response type has token" for name in _TOKEN_PARAMS if not params.get(name)
+        ]
+        token_type = params.get("token_type")
+        if token_type and token_type.lower() != "bearer":
+            problems.append(f"token_type {token_type!r} is not Bearer (RFC 6750 §4, RFC 6749 §7.1)")
+        expires_in = params.get("expires_in")
+        if expires_in and not _POSITIVE_INTEGER.fullmatch(expires_in):
+            problems.append(f"expires_in {expires_in!r} is not a positive integer")
+    else:
+        problems += [f"{name} although the response type has no token" for name in _TOKEN_PARAMS if name in params]
+    if "refresh_token" in params:
+        problems.append("a refresh_token from the authorization endpoint (never allowed)")
+    return problems
+
+
+def check_response_components(resp: AuthorizationResponse) -> None:
+    """RESP-1: exactly the credentials the response type asks for (Core §3.3.2.5).
+
+    ``code`` always; ``id_token`` iff the RT has ``id_token``; ``access_token``,
+    ``token_type`` (Bearer, case-insensitive per RFC 6749 §5.1/§7.1) and ``expires_in``
+    (a positive integer) iff the RT has ``token``; never ``refresh_token``. Other
+    parameters (``iss``, ``scope``, ``session_state``, ``state``) are allowed.
+    """
+    rule = "the authorization response carries exactly the requested credentials"
+    if resp.channel == "none" or resp.is_error:
+        fail(
+            "RESP-1",
+            rule,
+            expected=f"a successful response for response_type {resp.request.response_type!r}",
+            actual=error_of(resp) if resp.is_error else describe(resp),
+        )
+    problems = _component_problems(resp)
+    if problems:
+        fail(
+            "RESP-1",
+            rule,
+            expected=f"the components of response_type {resp.request.response_type!r}",
+            actual=f"{'; '.join(problems)} (parameters returned: {sorted(resp.params)})",
+        )
+
+
+def _redirect_query(resp: AuthorizationResponse) -> dict[str, str]:
+    """The query the registered redirect_uri carries itself (returned unchanged, RURI-1)."""
+    return parse_form(urlsplit(resp.request.redirect_uri or "").query)
+
+
+def _fragment_problems(resp: AuthorizationResponse) -> list[str]:
+    """Parameters in the callback URL's query beyond the registered redirect_uri's own query.
+
+    The tenant may add nothing to the query in fragment mode, so any such parameter,
+    whether it repeats a response parameter or not, is a response value in the wrong place.
+    """
+    own = _redirect_query(resp)
+    return [f"{name} in the query of the callback URL" for name, value in resp.query.items() if own.get(name) != value]
+
+
+def _form_post_problems(resp: AuthorizationResponse) -> list[str]:
+    """Form-post delivery faults: the POST itself, and credential values in any URL."""
+    target = urlsplit(resp.request.redirect_uri or "")
+    posts = [hit for hit in resp.callback_hits if hit.method == "POST"]
+    problems = [] if len(posts) == 1 else [f"{len(posts)} POST requests to the callback, not one"]
+    for hit in posts:
+        if (hit.path, hit.query) != (target.path, target.query):
+            problems.append(
+                f"POST to {hit.path}{'?' + hit.query if hit.query else ''}, not to {target.path}"
+                f"{'?' + target.query if target.query else ''}"
+            )
+        if hit.content_type.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+            problems.append(f"POST with content-type {hit.content_type!r}")
+    credentials = [(name, resp.params[name]) for name in _FRONT_CHANNEL_CREDENTIALS if resp.params.get(name)]
+    problems += [
+        f"the {name} value in the URL {masked(resp, url)}"
+        for url in urls_seen(resp)
+        for name, value in credentials
+        if value in url or value in parse_form(urlsplit(url).query).values()
+    ]
+    return problems
+
+
+def check_delivered_by_mode(resp: AuthorizationResponse) -> None:
+    """RESP-2 (RESP-3 when no response_mode was sent): the response arrived by the mode expected.
+
+    MRT §2.1, §5 and FP §2. ``fragment``: the parameters are in the callback URL's
+    fragment and nothing is added to its query beyond the registered redirect_uri's own.
+    ``form_post``: one POST of ``application/x-www-form-urlencoded`` to the exact
+    redirect_uri (path and query), and no code or token value in any URL the browser
+    requested. Without ``response_mode`` the hybrid default is the fragment (RESP-3).
+    """
+    request = resp.request
+    req_id = "RESP-3" if request.response_mode is None else "RESP-2"
+    expected = request.expected_mode
+    rule = f"the response is delivered by {expected}" + ("" if request.response_mode else " (the default)")
+    if resp.channel != expected:
+        fail(
+            req_id,
+            rule,
+            expected=f"channel {expected}",
+            actual=describe(resp),
+            computed_from=f"response_mode {request.response_mode!r}, response_type {request.response_type!r}",
+        )
+    if expected == "fragment":
+        problems = _fragment_problems(resp)
+    elif expected == "form_post":
+        problems = _form_post_problems(resp)
+    else:
+        problems = []
+    if problems:
+        fail(
+            req_id,
+            rule,
+            expected=f"every parameter by {expected} only",
+            actual="; ".join(problems),
+            computed_from=f"redirect_uri {request.redirect_uri!r}",
+        )
+
+
+def _on_redirect_uri(url: str, redirect_uri: str) -> bool:
+    """Whether ``url`` is the redirect_uri (scheme, host, port and path; query ignored)."""
+    return urlsplit(url)[:3] == urlsplit(redirect_uri)[:3]
+
+
+def form_post_page(resp: AuthorizationResponse) -> BrowserResponse | None:
+    """The tenant document that carried the auto-submitting form, if it was recorded.
+
+    The last 2xx document response before the first response on the redirect_uri (the
+    callback's own answer to the POST) that is not itself on the redirect_uri; redirect
+    hops (3xx) cannot carry a form. Without a recorded callback response, the last 2xx
+    response off the redirect_uri.
+    """
+    redirect_uri = resp.request.redirect_uri or ""
+    responses = list(resp.browser_responses)
+    first_callback = next((i for i, r in enumerate(responses) if _on_redirect_uri(r.url, redirect_uri)), len(responses))
+    candidates = [r for r in responses[:first_callback] if 200 <= r.status < 300]
+    return candidates[-1] if candidates else None
+
+
+def _cache_directives(page: BrowserResponse) -> list[str]:
+    """The directive names of the page's Cache-Control header, lower-case."""
+    value = next((v for k, v in page.headers.items() if k.lower() == "cache-control"), "")
+    return [part.split("=")[0].strip().lower() for part in value.split(",") if part.strip()]
+
+
+def check_form_post_not_cached(resp: AuthorizationResponse) -> None:
+    """RESP-2: the page carrying the form_post form is sent with ``Cache-Control: no-store``.
+
+    The form holds the code and tokens; a cached copy would keep them (FP §2 with
+    Security BCP §4.3; the page is found by :func:`form_post_page`).
+    """
+    if resp.request.expected_mode != "form_post":
+        raise ValueError(f"check_form_post_not_cached applies to form_post, not {resp.request.expected_mode}")
+    page = form_post_page(resp)
+    if page is None:
+        fail(
+            "RESP-2",
+            "the form_post page is sent with Cache-Control: no-store",
+            expected="a tenant page carrying the form",
+            actual="no 2xx tenant document was recorded before the callback",
+            computed_from=f"{len(resp.browser_responses)} browser responses",
+            source="FP §2",
+        )
+    directives = _cache_directives(page)
+    if "no-store" not in directives:
+        headers = {k: v for k, v in page.headers.items() if k.lower() in ("cache-control", "pragma", "expires")}
+        fail(
+            "RESP-2",
+            "the form_post page is sent with Cache-Control: no-store",
+            expected="Cache-Control: no-store",
+            actual=f"cache headers {headers}",
+            computed_from=f"the form page {masked(resp, page.url)}",
+            source="FP §2",
+        )
+
+
+def check_query_mode_refused(resp: AuthorizationResponse) -> None:
+    """RESP-4: ``response_mode=query`` with a token-bearing RT is refused, never answered.
+
+    MRT §5 forbids the query for responses holding tokens (they would leak into logs and
+    Referer headers; Security BCP §4.3). Passes when the tenant shows an error or returns
+    one; fails when a code or token of any kind is a query parameter of any URL the
+    browser requested, or the request succeeded by any channel.
+    """
+    request = resp.request
+    if request.response_mode != "query" or not {"token", "id_token"} & request.response_type_values:
+        raise ValueError("check_query_mode_refused needs response_mode=query with a token or id_token RT")
+    rule = "response_mode=query with a token-bearing response type is refused"
+    leaks = query_credentials(resp)
+    if leaks:
+        fail("RESP-4", rule, expected="no code or token in any query string", actual="; ".join(leaks))
+    if resp.channel != "none" and not resp.is_error:
+        fail("RESP-4", rule, expected="an error (shown at the tenant or returned)", actual=describe(resp))
+
+
+def check_response_type_error(resp: AuthorizationResponse) -> None:
+    """RESP-5: a missing or unsupported ``response_type`` gets an error, never a success.
+
+    RFC 6749 §4.1.2.1 (``invalid_request`` / ``unsupported_response_type``); OIDF
+    ResponseTypeMissing. An error page at the tenant (channel ``none``) passes too: with
+    no valid response type there may be no safe way to redirect.
+    """
+    rule = "a missing or unsupported response_type gets an error"
+    sightings = credential_sightings(resp)
+    if sightings:
+        fail(
+            "RESP-5",
+            rule,
+            expected="no code or token anywhere",
+            actual="; ".join(sightings),
+            computed_from=f"response_type {resp.request.response_type!r}",
+        )
+    if resp.channel != "none" and resp.params.get("error") not in _RESPONSE_TYPE_ERRORS:
+        fail(
+            "RESP-5",
+            rule,
+            expected=f"error in {list(_RESPONSE_TYPE_ERRORS)}",
+            actual=error_of(resp) if resp.is_error else describe(resp),
+            computed_from=f"response_type {resp.request.response_type!r}",
+        )

@@ -1,0 +1,1 @@
+"""Unit tests of hybridcheck.checks and hybridcheck.jose over hand-made evidence (no network)."""
