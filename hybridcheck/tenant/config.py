@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hybridcheck.tenant.defects import DEFECTS, check_known
+
 
 @dataclass(frozen=True)
 class ClientConfig:
@@ -54,3 +56,13 @@ class TenantConfig:
     rate_limit_per_second: float | None = None  # global bucket; None = unlimited
     host: str = "127.0.0.1"
     port: int = 0
+
+    def __post_init__(self) -> None:
+        """Refuse unknown defect names at once (``UnknownDefectError`` lists the known ones)."""
+        check_known(self.defects)
+
+    def has_defect(self, name: str) -> bool:
+        """Whether defect ``name`` is switched on. A name not in the registry is a bug: KeyError."""
+        if name not in DEFECTS:
+            raise KeyError(f"no such defect in the registry: {name}")
+        return name in self.defects

@@ -1,0 +1,100 @@
+"""The tenant's routes, shaped like Auth0's Authentication API.
+
+==========================================  =========================================
+``GET  /.well-known/openid-configuration``  provider metadata (Discovery §3)
+``GET  /.well-known/jwks.json``             signing keys (Core §10.1)
+``GET|POST /authorize``                     authorization endpoint (Core §3.3.2)
+``GET|POST /u/login``                       login page (Auth0 Universal Login)
+``POST /oauth/token``                       token endpoint (OAuth §3.2, Core §3.3.3)
+``GET|POST /userinfo``                      UserInfo (Core §5.3)
+==========================================  =========================================
+
+Handlers only translate HTTP to the protocol modules and back.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hybridcheck.tenant.authorize import authorize
+from hybridcheck.tenant.config import TenantConfig
+from hybridcheck.tenant.context import Tenant
+from hybridcheck.tenant.discovery import discovery_document
+from hybridcheck.tenant.login import SESSION_COOKIE, show_login, submit_login
+from hybridcheck.tenant.middleware import LatencyMiddleware, RateLimitMiddleware
+from hybridcheck.tenant.token_endpoint import token_endpoint
+from hybridcheck.tenant.userinfo import userinfo
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+def _tenant(request: Request) -> Tenant:
+    return request.app.state.tenant
+
+
+async def _form_items(request: Request) -> list[tuple[str, str]]:
+    """The form body as (name, value) pairs in order; uploads are ignored."""
+    form = await request.form()
+    return [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
+
+
+async def openid_configuration(request: Request) -> Response:
+    return JSONResponse(discovery_document(_tenant(request)))
+
+
+async def jwks(request: Request) -> Response:
+    return JSONResponse(_tenant(request).keys.jwks())
+
+
+async def authorization_endpoint(request: Request) -> Response:
+    """Core §3.1.2.1: GET with the query, or POST with a form body."""
+    tenant = _tenant(request)
+    if request.method == "POST":
+        items = await _form_items(request)
+    else:
+        items = request.query_params.multi_items()
+    session = tenant.store.session(request.cookies.get(SESSION_COOKIE))
+    return authorize(tenant, items, session)
+
+
+async def login(request: Request) -> Response:
+    tenant = _tenant(request)
+    if request.method == "POST":
+        return submit_login(tenant, dict(await _form_items(request)))
+    return show_login(tenant, request.query_params.get("txn"))
+
+
+async def token(request: Request) -> Response:
+    return token_endpoint(_tenant(request), request.headers.get("authorization"), await _form_items(request))
+
+
+async def userinfo_endpoint(request: Request) -> Response:
+    """RFC 6750 §2.2: a body token only from a form-encoded POST."""
+    body_token = None
+    if request.method == "POST" and request.headers.get("content-type", "").startswith(_FORM):
+        body_token = dict(await _form_items(request)).get("access_token")
+    return userinfo(_tenant(request), request.headers.get("authorization"), body_token)
+
+
+def build_app(config: TenantConfig, issuer: str) -> Starlette:
+    """The ASGI app of one tenant whose issuer is ``issuer`` (ends with ``/``)."""
+    routes = [
+        Route("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
+        Route("/.well-known/jwks.json", jwks, methods=["GET"]),
+        Route("/authorize", authorization_endpoint, methods=["GET", "POST"]),
+        Route("/u/login", login, methods=["GET", "POST"]),
+        Route("/oauth/token", token, methods=["POST"]),
+        Route("/userinfo", userinfo_endpoint, methods=["GET", "POST"]),
+    ]
+    middleware = []
+    if config.latency_s > 0:
+        middleware.append(Middleware(LatencyMiddleware, delay_s=config.latency_s))
+    if config.rate_limit_per_second is not None:
+        middleware.append(Middleware(RateLimitMiddleware, rate_per_second=config.rate_limit_per_second))
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.tenant = Tenant(config=config, issuer=issuer)
+    return app

@@ -1,0 +1,127 @@
+"""The defects of the reference tenant: named switches that break one requirement each.
+
+The tenant is correct by default. Each defect turns one rule off (or wrong) so the suite
+can prove it notices: the switch is checked at exactly one place in the tenant code, via
+``TenantConfig.has_defect(<name>)``, so ``grep`` finds it. ``requirement`` is an ID of
+``shared/REQUIREMENTS.md`` (mirrored in ``hybridcheck/data/requirements.json``).
+
+Defects come from ``TenantConfig.defects``, from ``--defects`` of ``python -m
+hybridcheck.tenant``, or from the ``HYBRIDCHECK_DEFECTS`` environment variable
+(comma-separated names).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+ENV_VAR = "HYBRIDCHECK_DEFECTS"
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One way the tenant can be wrong on purpose."""
+
+    name: str
+    requirement: str  # requirement ID the defect violates, e.g. "IDT-3"
+    description: str  # one line: what the tenant does wrong
+
+
+class UnknownDefectError(ValueError):
+    """A defect name that is not in :data:`DEFECTS`; the message lists the known names."""
+
+    def __init__(self, unknown: list[str]) -> None:
+        self.unknown = unknown
+        known = ", ".join(sorted(DEFECTS))
+        super().__init__(f"unknown defect(s): {', '.join(unknown)}. Known defects: {known}")
+
+
+_ALL = (
+    # ID token hashes (Core §3.3.2.11)
+    Defect("c_hash_full_digest", "IDT-3", "c_hash is base64url of the full SHA-256 digest, not its left half"),
+    Defect("c_hash_sha512", "IDT-3", "c_hash uses SHA-512 (left half) though the ID token is RS256"),
+    Defect("at_hash_missing_code_id_token_token", "IDT-4",
+           "no at_hash in the front-channel ID token of `code id_token token`"),
+    # state (OAuth §4.1.2, §4.1.2.1)
+    Defect("state_not_echoed", "STATE-1", "state left out of successful responses"),
+    Defect("state_double_decoded", "STATE-1", "state URL-decoded a second time before echoing (%41 comes back as A)"),
+    Defect("state_truncated_255", "STATE-1", "state cut to 255 characters"),
+    Defect("error_without_state", "STATE-3", "error responses redirected to the client omit state"),
+    Defect("state_invented", "STATE-2", "a state value is returned even when none was sent"),
+    # nonce (Core §3.3.2.11, §3.1.3.6)
+    Defect("nonce_not_echoed", "NONCE-1", "front-channel ID token lacks nonce"),
+    Defect("nonce_only_token_endpoint", "NONCE-1",
+           "nonce only in the token-endpoint ID token (front-channel lacks it)"),
+    Defect("nonce_not_required", "NONCE-2", "response type with id_token and no nonce is answered with success"),
+    Defect("token_endpoint_nonce_dropped", "NONCE-3", "token-endpoint ID token lacks nonce"),
+    # redirect URI (OAuth §3.1.2)
+    Defect("redirect_uri_prefix_match", "RURI-2", "redirect_uri accepted when a registered URI is a prefix of it"),
+    Defect("fragment_kept_in_redirect_uri", "FRAG-1",
+           "a '#fragment' in redirect_uri is kept and response values appended into it"),
+    # refresh (OAuth §6)
+    Defect("refresh_scope_escalation", "REF-5", "refresh with a scope not originally granted grants it"),
+    Defect("refresh_without_scope_reduction", "REF-4", "reduced refresh scope ignored, original scope granted"),
+    Defect("refresh_token_without_offline_access", "REF-2", "refresh_token issued without offline_access"),
+    # ID token claims and signature (Core §2, §3.1.3.7)
+    Defect("iss_without_trailing_slash", "IDT-2", "ID token iss lacks the trailing slash"),
+    Defect("aud_list_without_azp", "IDT-2", "ID token aud is a list [client_id, other] and has no azp"),
+    Defect("id_token_expired", "IDT-2", "ID token exp is in the past"),
+    Defect("kid_not_in_jwks", "DISC-3", "ID token kid names no JWKS key"),
+    Defect("alg_none_id_token", "IDT-1", "front-channel ID token is unsigned, alg none"),
+    Defect("id_token_wrong_key", "IDT-1", "ID token signed with a key not in the JWKS but with a JWKS kid"),
+    Defect("auth_time_missing", "SESS-4", "no auth_time claim in ID tokens"),
+    Defect("custom_claim_missing", "IDT-6", "configured ID-token custom claims not added"),
+    Defect("scope_claims_missing", "SESS-6", "email scope yields no email claim"),
+    # discovery (Discovery §3, §4.3)
+    Defect("discovery_issuer_mismatch", "DISC-1", "discovery `issuer` lacks the trailing slash"),
+    # authorization response (Core §3.3.2.5, MRT §2.1, §5, FP §2)
+    Defect("refresh_token_in_front_channel", "RESP-1",
+           "a refresh_token appears in the authorization response when offline_access is asked"),
+    Defect("access_token_in_code_id_token", "RESP-1", "`code id_token` also returns an access_token"),
+    Defect("expires_in_missing", "RESP-1", "front-channel token response lacks expires_in"),
+    Defect("token_type_garbage", "RESP-1", 'front-channel token_type is "bearerish"'),
+    Defect("form_post_as_query", "RESP-2", "form_post asked, response delivered by 302 with query instead"),
+    Defect("form_post_cacheable", "RESP-2", "form_post page lacks Cache-Control no-store"),
+    Defect("hybrid_default_query", "RESP-3", "without response_mode, hybrid responses use the query"),
+    Defect("query_mode_tokens_allowed", "RESP-4",
+           "response_mode=query honoured for token-bearing response types (tokens in query)"),
+    Defect("missing_response_type_accepted", "RESP-5", "no response_type treated as `code id_token` success"),
+    # session and request parameters (Core §3.1.2.1)
+    Defect("prompt_none_shows_login", "SESS-1", "prompt=none without session shows the login page"),
+    Defect("prompt_none_ignores_session", "SESS-2", "prompt=none with a session still answers login_required"),
+    Defect("prompt_login_ignored", "SESS-3", "prompt=login reuses the session without login"),
+    Defect("max_age_ignored", "SESS-4", "max_age never forces re-authentication"),
+    Defect("unknown_param_rejected", "SESS-5", "an unknown authorization parameter gives invalid_request"),
+    # token endpoint (OAuth §4.1.3, §10.5)
+    Defect("code_reuse_allowed", "TOK-3", "a code can be exchanged twice"),
+    Defect("token_redirect_uri_unchecked", "TOK-2", "token endpoint ignores redirect_uri"),
+)
+
+DEFECTS: dict[str, Defect] = {defect.name: defect for defect in _ALL}
+
+
+def parse_defects(value: str | None) -> frozenset[str]:
+    """Parse a comma-separated list of defect names; blank or ``None`` gives no defects.
+
+    Raises :class:`UnknownDefectError` (a ``ValueError``) naming every unknown name and
+    listing the known ones.
+    """
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    unknown = [name for name in names if name not in DEFECTS]
+    if unknown:
+        raise UnknownDefectError(unknown)
+    return frozenset(names)
+
+
+def defects_from_env(environ: Mapping[str, str] | None = None) -> frozenset[str]:
+    """The defects named in ``HYBRIDCHECK_DEFECTS`` (empty when unset)."""
+    env = os.environ if environ is None else environ
+    return parse_defects(env.get(ENV_VAR))
+
+
+def check_known(names: frozenset[str] | set[str] | tuple[str, ...]) -> None:
+    """Raise :class:`UnknownDefectError` when ``names`` holds a name not in the registry."""
+    unknown = sorted(name for name in names if name not in DEFECTS)
+    if unknown:
+        raise UnknownDefectError(unknown)

@@ -1,0 +1,45 @@
+"""Provider metadata (OpenID Connect Discovery 1.0 §3) and the JWKS location (§3 ``jwks_uri``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hybridcheck.tenant.authorize import RESPONSE_MODES, SUPPORTED_RESPONSE_TYPES
+from hybridcheck.tenant.claims import OIDC_SCOPES, PROTOCOL_CLAIMS, SCOPE_CLAIMS
+from hybridcheck.tenant.context import Tenant
+from hybridcheck.tenant.keys import ALGORITHM
+
+# Space-separated as advertised; the tenant compares response types as sets (MRT §3).
+_RESPONSE_TYPE_ORDER = ("code", "id_token", "token")
+
+
+def _advertised(response_type: frozenset[str]) -> str:
+    return " ".join(value for value in _RESPONSE_TYPE_ORDER if value in response_type)
+
+
+def discovery_document(tenant: Tenant) -> dict[str, Any]:
+    """The document at ``/.well-known/openid-configuration``; ``issuer`` ends with ``/``."""
+    issuer = tenant.issuer
+    if tenant.has_defect("discovery_issuer_mismatch"):
+        issuer = issuer.rstrip("/")
+    api_scopes = [scope for api in tenant.config.apis for scope in api.scopes]
+    standard_claims = [claim for claims in SCOPE_CLAIMS.values() for claim in claims]
+    return {
+        "issuer": issuer,
+        "authorization_endpoint": tenant.endpoint("authorize"),
+        "token_endpoint": tenant.endpoint("oauth/token"),
+        "userinfo_endpoint": tenant.endpoint("userinfo"),
+        "jwks_uri": tenant.endpoint(".well-known/jwks.json"),
+        "response_types_supported": [_advertised(rt) for rt in SUPPORTED_RESPONSE_TYPES],
+        "response_modes_supported": list(RESPONSE_MODES),
+        "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": [ALGORITHM],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "scopes_supported": list(dict.fromkeys([*OIDC_SCOPES, *api_scopes])),
+        "claims_supported": list(dict.fromkeys([*PROTOCOL_CLAIMS, *standard_claims])),
+        "code_challenge_methods_supported": ["S256"],
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "claims_parameter_supported": False,
+    }

@@ -1,0 +1,47 @@
+"""The login page ``/u/login`` (Auth0 Universal Login, one step) and the SSO session cookie.
+
+``/authorize`` parks a validated request under a transaction id (``txn``) and sends the
+browser here; a correct username and password create the session (``auth_time`` = now)
+and finish the parked request (Core §3.1.2.3-5). Wrong credentials show the form again.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from starlette.responses import HTMLResponse, Response
+
+from hybridcheck.tenant.authorize import AuthRequest, complete
+from hybridcheck.tenant.context import Tenant
+from hybridcheck.tenant.pages import error_response, login_page
+from hybridcheck.tenant.responses import NO_STORE
+
+SESSION_COOKIE = "hc_session"
+_UNKNOWN_TXN = "The login transaction is unknown or has expired. Start again from the application."
+
+
+def show_login(tenant: Tenant, txn: str | None) -> Response:
+    """GET /u/login: the form, pre-filled with ``login_hint``."""
+    request: AuthRequest | None = tenant.store.pending(txn)
+    if request is None or txn is None:
+        return error_response("invalid_request", _UNKNOWN_TXN)
+    return HTMLResponse(login_page(txn, username=request.login_hint or ""), headers=NO_STORE)
+
+
+def submit_login(tenant: Tenant, form: dict[str, str]) -> Response:
+    """POST /u/login: check the credentials, start the session, answer the parked request."""
+    txn = form.get("txn", "")
+    request: AuthRequest | None = tenant.store.pending(txn)
+    if request is None:
+        return error_response("invalid_request", _UNKNOWN_TXN)
+    username = form.get("username", "")
+    user = tenant.user_by_username(username)
+    if user is None or not hmac.compare_digest(user.password.encode(), form.get("password", "").encode()):
+        page = login_page(txn, username=username, error="Wrong email or password.")
+        return HTMLResponse(page, status_code=400, headers=NO_STORE)
+    if tenant.store.take_pending(txn) is None:  # a concurrent submit finished it
+        return error_response("invalid_request", _UNKNOWN_TXN)
+    session = tenant.store.new_session(user.sub)
+    response = complete(tenant, request, session)
+    response.set_cookie(SESSION_COOKIE, session.id, httponly=True, path="/", samesite="lax")
+    return response

@@ -1,0 +1,68 @@
+"""The tenant's HTML: the login page, the error page and the form_post page.
+
+Element ids are part of the contract with the suite's login recipe:
+login — ``input#username``, ``input#password``, ``button[name=action][value=default]``,
+hidden ``txn``, an error in ``#login-error``; error page — ``#error-title``,
+``#error-code``, ``#error-description``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+
+from starlette.responses import HTMLResponse
+
+from hybridcheck.tenant.responses import NO_STORE
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{title}</title></head>
+<body{body_attrs}>
+{content}
+</body>
+</html>
+"""
+
+
+def _page(title: str, content: str, body_attrs: str = "") -> str:
+    return _PAGE.format(title=escape(title), content=content, body_attrs=body_attrs)
+
+
+def login_page(txn: str, username: str = "", error: str | None = None) -> str:
+    """Universal-Login-like form, one step: username, password, Continue."""
+    message = f'<p id="login-error" role="alert">{escape(error)}</p>\n' if error else ""
+    content = f"""<h1 id="login-title">Log in</h1>
+{message}<form method="post" action="/u/login">
+<input type="hidden" name="txn" value="{escape(txn)}">
+<label for="username">Email address</label>
+<input id="username" name="username" type="text" autocomplete="username" value="{escape(username)}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password">
+<button type="submit" name="action" value="default">Continue</button>
+</form>"""
+    return _page("Log in", content)
+
+
+def error_page(error: str, description: str) -> str:
+    """An error shown at the tenant instead of redirecting (OAuth §4.1.2.1, first paragraph)."""
+    content = f"""<h1 id="error-title">Oops!, something went wrong</h1>
+<p id="error-code">{escape(error)}</p>
+<p id="error-description">{escape(description)}</p>"""
+    return _page("Error", content)
+
+
+def error_response(error: str, description: str, status_code: int = 400) -> HTMLResponse:
+    """The error page as a response (never cached)."""
+    return HTMLResponse(error_page(error, description), status_code=status_code, headers=NO_STORE)
+
+
+def form_post_page(action: str, params: Mapping[str, str]) -> str:
+    """OAuth 2.0 Form Post Response Mode §2: a page that POSTs the response to the client."""
+    inputs = "\n".join(f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+                       for name, value in params.items())
+    content = f"""<form method="post" action="{escape(action)}">
+{inputs}
+<noscript><button type="submit">Continue</button></noscript>
+</form>"""
+    return _page("Submit This Form", content, body_attrs=' onload="document.forms[0].submit()"')

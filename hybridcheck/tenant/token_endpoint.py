@@ -1,0 +1,207 @@
+"""The token endpoint ``/oauth/token``: OAuth §3.2, §4.1.3 (code), §6 (refresh), §5 (responses).
+
+Client authentication: ``client_secret_post`` or ``client_secret_basic`` (OAuth §2.3.1,
+the id and secret form-encoded before Base64). Every answer is JSON with
+``Cache-Control: no-store`` and ``Pragma: no-cache`` (OAuth §5.1).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+import time
+from typing import Any
+from urllib.parse import unquote_plus
+
+from jwt.utils import base64url_encode
+from starlette.responses import Response
+
+from hybridcheck.tenant.claims import split_scope
+from hybridcheck.tenant.config import ClientConfig
+from hybridcheck.tenant.context import Tenant
+from hybridcheck.tenant.responses import json_response
+from hybridcheck.tenant.store import CodeRecord, Grant
+from hybridcheck.tenant.tokens import issue_access_token, issue_id_token
+
+_CODE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 §4.1
+
+
+class OAuthError(Exception):
+    """An error response of the token endpoint (OAuth §5.2)."""
+
+    def __init__(self, error: str, description: str, status_code: int = 400,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.status_code = status_code
+        self.headers = headers or {}
+
+
+def token_endpoint(tenant: Tenant, authorization: str | None, items: list[tuple[str, str]]) -> Response:
+    """Handle one POST to ``/oauth/token``; ``items`` is the form body as sent.
+
+    A parameter without a value counts as omitted (OAuth §3.1).
+    """
+    items = [(name, value) for name, value in items if value != ""]
+    form = dict(items)
+    try:
+        if len(form) != len(items):  # OAuth §3.2: parameters MUST NOT be included more than once
+            raise OAuthError("invalid_request", "A parameter was sent more than once.")
+        client = authenticate_client(tenant, authorization, form)
+        grant_type = form.get("grant_type")
+        if grant_type == "authorization_code":
+            body = exchange_code(tenant, client, form)
+        elif grant_type == "refresh_token":
+            body = refresh(tenant, client, form)
+        elif not grant_type:
+            raise OAuthError("invalid_request", "Missing required parameter: grant_type")
+        else:
+            raise OAuthError("unsupported_grant_type", f"Unsupported grant type: {grant_type}")
+    except OAuthError as failure:
+        return json_response({"error": failure.error, "error_description": failure.description},
+                             failure.status_code, failure.headers)
+    return json_response(body)
+
+
+# --- client authentication (OAuth §2.3.1) -----------------------------------------
+def authenticate_client(tenant: Tenant, authorization: str | None, form: dict[str, str]) -> ClientConfig:
+    """The authenticated client, or ``invalid_client`` (401; ``WWW-Authenticate`` for Basic)."""
+    scheme, _, credentials = (authorization or "").partition(" ")
+    basic = scheme.lower() == "basic"
+    challenge = {"WWW-Authenticate": 'Basic realm="oauth"'} if basic else {}
+    denied = OAuthError("invalid_client", "Client authentication failed.", 401, challenge)
+    if basic:
+        if "client_secret" in form:
+            raise OAuthError("invalid_request", "Use one client authentication method, not two.")
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise denied from None
+        raw_id, colon, raw_secret = decoded.partition(":")
+        if not colon:
+            raise denied
+        client_id, secret = unquote_plus(raw_id), unquote_plus(raw_secret)
+        if form.get("client_id", client_id) != client_id:
+            raise OAuthError("invalid_request", "client_id differs from the Basic credentials.")
+    else:
+        client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+    client = tenant.client(client_id)
+    if client is None or not hmac.compare_digest(client.client_secret.encode(), secret.encode()):
+        raise denied
+    return client
+
+
+# --- grant_type=authorization_code (OAuth §4.1.3, Core §3.1.3) ----------------------
+def exchange_code(tenant: Tenant, client: ClientConfig, form: dict[str, str]) -> dict[str, Any]:
+    """Redeem a code once: tokens for its grant. A replay revokes what the code issued (§10.5)."""
+    store = tenant.store
+    code = form.get("code")
+    if not code:
+        raise OAuthError("invalid_request", "Missing required parameter: code")
+    record = store.code(code)
+    if record is None or record.expires_at < time.time():
+        raise OAuthError("invalid_grant", "Invalid authorization code.")
+    grant = store.grant(record.grant_id)
+    if grant.client_id != client.client_id:
+        raise OAuthError("invalid_grant", "The authorization code was issued to another client.")
+    if store.is_revoked(grant.id):
+        raise OAuthError("invalid_grant", "The authorization code was revoked.")
+    if not tenant.has_defect("token_redirect_uri_unchecked"):
+        _check_redirect_uri(record, form.get("redirect_uri"))
+    _check_pkce(record, form.get("code_verifier"))
+    first_use = store.consume_code(code)
+    if not first_use and not tenant.has_defect("code_reuse_allowed"):
+        store.revoke_grant(grant.id)
+        raise OAuthError("invalid_grant", "The authorization code was already used; "
+                                          "the tokens it issued are revoked.")
+    body = _access_token_body(tenant, grant, grant.scope)
+    if "openid" in grant.scope:
+        nonce = None if tenant.has_defect("token_endpoint_nonce_dropped") else grant.nonce
+        body["id_token"] = issue_id_token(tenant, grant, scope=grant.scope, nonce=nonce)
+    if "offline_access" in grant.scope or tenant.has_defect("refresh_token_without_offline_access"):
+        body["refresh_token"] = store.new_refresh_token(grant, grant.scope).token
+    return body
+
+
+def _check_redirect_uri(record: CodeRecord, sent: str | None) -> None:
+    """OAuth §4.1.3: identical to the authorization request's redirect_uri.
+
+    When the request carried one, the token request must carry the same string (the one
+    sent, or the same with its fragment removed, which is where the response went). When
+    it carried none, an absent value or the registered one used is accepted.
+    """
+    if record.redirect_uri_sent is None:
+        accepted = {None, record.redirect_uri}
+    else:
+        accepted = {record.redirect_uri_sent, record.redirect_uri}
+    if sent not in accepted:
+        raise OAuthError("invalid_grant", "redirect_uri does not match the one of the authorization request.")
+
+
+def _check_pkce(record: CodeRecord, verifier: str | None) -> None:
+    """RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge."""
+    if record.code_challenge is None:
+        if verifier is not None:  # Security BCP §4.8.2: no verifier without a challenge
+            raise OAuthError("invalid_grant", "code_verifier sent but the request had no code_challenge.")
+        return
+    if verifier is None or not _CODE_VERIFIER.fullmatch(verifier):
+        raise OAuthError("invalid_grant", "A valid code_verifier is required (PKCE).")
+    computed = base64url_encode(hashlib.sha256(verifier.encode("ascii")).digest()).decode("ascii")
+    if not hmac.compare_digest(computed, record.code_challenge):
+        raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge.")
+
+
+# --- grant_type=refresh_token (OAuth §6, Core §12) ---------------------------------
+def refresh(tenant: Tenant, client: ClientConfig, form: dict[str, str]) -> dict[str, Any]:
+    """New tokens from a refresh token, for the original scope or a subset of it."""
+    store = tenant.store
+    token = form.get("refresh_token")
+    if not token:
+        raise OAuthError("invalid_request", "Missing required parameter: refresh_token")
+    record = store.refresh_token(token)
+    if record is None:
+        raise OAuthError("invalid_grant", "Unknown or invalid refresh token.")
+    grant = store.grant(record.grant_id)
+    if grant.client_id != client.client_id:
+        raise OAuthError("invalid_grant", "The refresh token was issued to another client.")
+    if store.is_revoked(grant.id):
+        raise OAuthError("invalid_grant", "The refresh token was revoked.")
+    scope = refresh_scope(tenant, record.scope, form.get("scope"))
+    rotated: str | None = None
+    if client.rotate_refresh_tokens:  # Security BCP §4.14.2
+        if not store.retire_refresh_token(token):
+            store.revoke_grant(grant.id)
+            raise OAuthError("invalid_grant", "Reuse of a rotated refresh token; the token family is revoked.")
+        rotated = store.new_refresh_token(grant, record.scope).token
+    body = _access_token_body(tenant, grant, scope)
+    if "openid" in scope:  # Core §12.2: same iss, sub, aud, auth_time; new iat; no nonce
+        body["id_token"] = issue_id_token(tenant, grant, scope=scope, nonce=None)
+    if rotated:
+        body["refresh_token"] = rotated
+    return body
+
+
+def refresh_scope(tenant: Tenant, original: tuple[str, ...], asked: str | None) -> tuple[str, ...]:
+    """OAuth §6: no scope → the original; a subset → exactly it; anything more → invalid_scope."""
+    requested = split_scope(asked)
+    if not requested:
+        return original
+    extra = [scope for scope in requested if scope not in original]
+    if extra and not tenant.has_defect("refresh_scope_escalation"):
+        raise OAuthError("invalid_scope", f"Scope not originally granted: {' '.join(extra)}")
+    if tenant.has_defect("refresh_without_scope_reduction"):
+        return original
+    return requested
+
+
+def _access_token_body(tenant: Tenant, grant: Grant, scope: tuple[str, ...]) -> dict[str, Any]:
+    """OAuth §5.1: access_token, token_type, expires_in, and the granted scope."""
+    access_token, expires_in = issue_access_token(tenant, grant, scope)
+    body: dict[str, Any] = {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
+    if scope:
+        body["scope"] = " ".join(scope)
+    return body

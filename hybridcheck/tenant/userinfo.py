@@ -1,0 +1,43 @@
+"""The UserInfo endpoint ``/userinfo`` (Core §5.3) with Bearer tokens (RFC 6750).
+
+The access token comes in the ``Authorization: Bearer`` header (GET or POST, RFC 6750
+§2.1) or as ``access_token`` in a form-encoded POST body (§2.2), never both. Unknown,
+expired or revoked tokens get 401 with ``WWW-Authenticate: Bearer error="invalid_token"``
+(§3.1). The answer is ``sub`` plus the standard claims of the token's scope (Core §5.4).
+"""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from hybridcheck.tenant.claims import claims_for_scope
+from hybridcheck.tenant.context import Tenant
+from hybridcheck.tenant.responses import json_response
+
+_REALM = 'Bearer realm="userinfo"'
+
+
+def _bearer_error(status_code: int, error: str, description: str) -> Response:
+    challenge = f'{_REALM}, error="{error}", error_description="{description}"'
+    return json_response({"error": error, "error_description": description}, status_code,
+                         {"WWW-Authenticate": challenge})
+
+
+def userinfo(tenant: Tenant, authorization: str | None, body_token: str | None) -> Response:
+    """Answer one UserInfo request; ``body_token`` is the form body's ``access_token``."""
+    scheme, _, header_token = (authorization or "").partition(" ")
+    header_token = header_token.strip() if scheme.lower() == "bearer" else ""
+    if header_token and body_token:
+        return _bearer_error(400, "invalid_request", "Send the access token once.")
+    token = header_token or body_token
+    if not token:
+        return json_response({"error": "invalid_request", "error_description": "No access token."},
+                             401, {"WWW-Authenticate": _REALM})
+    record = tenant.store.valid_access_token(token)
+    if record is None:
+        return _bearer_error(401, "invalid_token", "The access token is invalid, expired or revoked.")
+    if "openid" not in record.scope:
+        return _bearer_error(403, "insufficient_scope", "The access token lacks the openid scope.")
+    grant = tenant.store.grant(record.grant_id)
+    claims = {"sub": grant.sub, **claims_for_scope(tenant.config, tenant.user(grant.sub), record.scope)}
+    return json_response(claims)

@@ -1,0 +1,221 @@
+"""The defect registry, and every defect visibly changing the tenant's behaviour.
+
+One test body runs a table of (defect, scenario, observable): the observable must be
+false on the correct tenant and true on a tenant with only that defect switched on.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from tenant_kit import CALLBACK, CALLBACK_WITH_QUERY, ID_CLAIM, NONCE, Driver, hashlib_b64, verify
+
+import hybridcheck.tenant
+from hybridcheck.requirements import catalogue
+from hybridcheck.tenant import (
+    DEFECTS,
+    ENV_VAR,
+    TenantConfig,
+    UnknownDefectError,
+    defects_from_env,
+    parse_defects,
+)
+
+TENANT_SOURCES = Path(hybridcheck.tenant.__file__).parent
+
+
+# --- the registry -------------------------------------------------------------------
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, frozenset()),
+    ("", frozenset()),
+    (" , ,", frozenset()),
+    ("c_hash_full_digest", frozenset({"c_hash_full_digest"})),
+    (" state_not_echoed ,c_hash_sha512,", frozenset({"state_not_echoed", "c_hash_sha512"})),
+])
+def test_parse_defects(value: str | None, expected: frozenset[str]) -> None:
+    assert parse_defects(value) == expected
+
+
+def test_unknown_defect_names_it_and_lists_the_known_ones() -> None:
+    with pytest.raises(UnknownDefectError) as raised:
+        parse_defects("state_not_echoed,no_such_defect")
+    message = str(raised.value)
+    assert isinstance(raised.value, ValueError)
+    assert "no_such_defect" in message
+    assert all(name in message for name in DEFECTS)
+
+
+def test_defects_from_env() -> None:
+    assert defects_from_env({ENV_VAR: "c_hash_sha512"}) == {"c_hash_sha512"}
+    assert defects_from_env({}) == frozenset()
+    with pytest.raises(UnknownDefectError):
+        defects_from_env({ENV_VAR: "bogus"})
+
+
+def test_tenant_config_refuses_unknown_defects() -> None:
+    with pytest.raises(UnknownDefectError, match="bogus"):
+        TenantConfig(clients=(), users=(), defects=frozenset({"bogus"}))
+
+
+def test_has_defect_refuses_names_outside_the_registry() -> None:
+    with pytest.raises(KeyError):
+        TenantConfig(clients=(), users=()).has_defect("typo_in_the_code")
+
+
+def test_every_defect_names_a_known_requirement() -> None:
+    known = catalogue()
+    assert {d.name: d.requirement for d in DEFECTS.values() if d.requirement not in known} == {}
+    assert all(name == defect.name and defect.description for name, defect in DEFECTS.items())
+
+
+def test_every_defect_is_checked_at_exactly_one_place() -> None:
+    source = "\n".join(path.read_text() for path in sorted(TENANT_SOURCES.glob("*.py")))
+    checked = re.findall(r'has_defect\("([a-z0-9_]+)"\)', source)
+    counts = {name: checked.count(name) for name in DEFECTS}
+    assert {name: n for name, n in counts.items() if n != 1} == {}
+    assert set(checked) <= set(DEFECTS)
+
+
+# --- scenarios: what a test does against a tenant -----------------------------------
+Scenario = Callable[[Driver], Any]
+
+
+def front(response_type: str | None = "code id_token", **params: str | None) -> Scenario:
+    """One authorization request (fresh browser unless a session scenario logged in)."""
+    def run(d: Driver) -> Any:
+        request = {"response_type": response_type, "scope": "openid profile email", "nonce": NONCE,
+                   "state": "st-1", **params}
+        return d.authorize(**request)
+    return run
+
+
+def with_session(**params: str | None) -> Scenario:
+    def run(d: Driver) -> Any:
+        d.login()
+        return front(**params)(d)
+    return run
+
+
+def exchanged(**params: str | None) -> Scenario:
+    """Front channel, then the token endpoint: (authorization result, token JSON)."""
+    def run(d: Driver) -> Any:
+        result = front(**params)(d)
+        return result, d.exchange(result).json()
+    return run
+
+
+def exchanged_twice(d: Driver) -> Any:
+    result = front("code")(d)
+    d.exchange(result)
+    return d.exchange(result)
+
+
+def exchanged_with_other_redirect_uri(d: Driver) -> Any:
+    return d.exchange(front("code")(d), redirect_uri=CALLBACK_WITH_QUERY)
+
+
+def refreshed(scope: str) -> Scenario:
+    def run(d: Driver) -> Any:
+        tokens = d.offline_tokens("openid profile offline_access")
+        return d.refresh(tokens["refresh_token"], scope)
+    return run
+
+
+def discovery(d: Driver) -> Any:
+    return d.discovery()
+
+
+def token_claims(raw: str) -> dict[str, Any]:
+    return jwt.decode(raw, options={"verify_signature": False})
+
+
+def signature_verifies(d: Driver, raw: str) -> bool:
+    try:
+        verify(raw, d.jwks())
+    except (jwt.PyJWTError, KeyError):
+        return False
+    return True
+
+
+def jwks_kids(d: Driver) -> set[str]:
+    return {key["kid"] for key in d.jwks()["keys"]}
+
+
+# (defect, scenario, observable(outcome, driver)): false when correct, true with the defect.
+TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
+    ("c_hash_full_digest", front(),
+     lambda r, d: r.id_token["c_hash"] == hashlib_b64(r.params["code"], "sha256", half=False)),
+    ("c_hash_sha512", front(),
+     lambda r, d: r.id_token["c_hash"] == hashlib_b64(r.params["code"], "sha512", half=True)),
+    ("at_hash_missing_code_id_token_token", front("code id_token token"),
+     lambda r, d: "at_hash" not in r.id_token),
+    ("state_not_echoed", front(), lambda r, d: "code" in r.params and "state" not in r.params),
+    ("state_double_decoded", front(state="%41b"), lambda r, d: r.params.get("state") == "Ab"),
+    ("state_truncated_255", front(state="s" * 600), lambda r, d: len(r.params.get("state", "")) == 255),
+    ("error_without_state", front(nonce=None),
+     lambda r, d: r.error == "invalid_request" and "state" not in r.params),
+    ("state_invented", front(state=None), lambda r, d: "state" in r.params),
+    ("nonce_not_echoed", front(), lambda r, d: "nonce" not in r.id_token),
+    ("nonce_only_token_endpoint", exchanged(),
+     lambda r, d: "nonce" not in r[0].id_token and token_claims(r[1]["id_token"]).get("nonce") == NONCE),
+    ("nonce_not_required", front(nonce=None), lambda r, d: "code" in r.params),
+    ("token_endpoint_nonce_dropped", exchanged(), lambda r, d: "nonce" not in token_claims(r[1]["id_token"])),
+    ("redirect_uri_prefix_match", front(redirect_uri=CALLBACK + "/evil"), lambda r, d: r.kind != "page"),
+    ("refresh_scope_escalation", refreshed("openid profile email offline_access"),
+     lambda r, d: r.status_code == 200 and "email" in r.json()["scope"].split()),
+    ("iss_without_trailing_slash", front(), lambda r, d: r.id_token["iss"] == d.tenant.url),
+    ("aud_list_without_azp", front(), lambda r, d: isinstance(r.id_token["aud"], list) and "azp" not in r.id_token),
+    ("id_token_expired", front(), lambda r, d: r.id_token["exp"] < time.time()),
+    ("kid_not_in_jwks", front(), lambda r, d: r.id_token_header["kid"] not in jwks_kids(d)),
+    ("alg_none_id_token", front(), lambda r, d: r.id_token_header["alg"] == "none"),
+    ("id_token_wrong_key", front(),
+     lambda r, d: r.id_token_header["kid"] in jwks_kids(d) and not signature_verifies(d, r.params["id_token"])),
+    ("discovery_issuer_mismatch", discovery, lambda doc, d: doc["issuer"] != d.tenant.issuer),
+    ("refresh_token_in_front_channel", front(scope="openid offline_access"),
+     lambda r, d: "refresh_token" in r.params),
+    ("access_token_in_code_id_token", front(), lambda r, d: "access_token" in r.params),
+    ("expires_in_missing", front("code token"), lambda r, d: "expires_in" not in r.params),
+    ("token_type_garbage", front("code token"), lambda r, d: r.params.get("token_type") == "bearerish"),
+    ("form_post_as_query", front(response_mode="form_post"), lambda r, d: r.kind == "query"),
+    ("form_post_cacheable", front(response_mode="form_post"),
+     lambda r, d: r.kind == "form_post" and "no-store" not in r.response.headers.get("cache-control", "")),
+    ("hybrid_default_query", front(), lambda r, d: r.kind == "query" and "id_token" in r.query),
+    ("query_mode_tokens_allowed", front(response_mode="query"), lambda r, d: "id_token" in r.query),
+    ("missing_response_type_accepted", front(None), lambda r, d: "code" in r.params),
+    ("prompt_none_shows_login", front(prompt="none"), lambda r, d: r.login_pages > 0),
+    ("prompt_none_ignores_session", with_session(prompt="none"), lambda r, d: r.error == "login_required"),
+    ("prompt_login_ignored", with_session(prompt="login"), lambda r, d: r.login_pages == 0),
+    ("max_age_ignored", with_session(max_age="0"), lambda r, d: r.login_pages == 0),
+    ("auth_time_missing", front(), lambda r, d: "auth_time" not in r.id_token),
+    ("unknown_param_rejected", front(foo="bar"), lambda r, d: r.error == "invalid_request"),
+    ("scope_claims_missing", front(scope="openid email"), lambda r, d: "email" not in r.id_token),
+    ("code_reuse_allowed", exchanged_twice, lambda r, d: r.status_code == 200),
+    ("token_redirect_uri_unchecked", exchanged_with_other_redirect_uri, lambda r, d: r.status_code == 200),
+    ("refresh_without_scope_reduction", refreshed("openid"),
+     lambda r, d: r.status_code == 200 and r.json()["scope"] != "openid"),
+    ("refresh_token_without_offline_access", exchanged(response_type="code", scope="openid"),
+     lambda r, d: "refresh_token" in r[1]),
+    ("fragment_kept_in_redirect_uri", front(redirect_uri=CALLBACK + "#keep"),
+     lambda r, d: "keep" in (r.location or "").split("#", 1)[-1]),
+    ("custom_claim_missing", front(), lambda r, d: ID_CLAIM[0] not in r.id_token),
+]
+
+
+def test_the_table_covers_every_defect_once() -> None:
+    names = [row[0] for row in TABLE]
+    assert sorted(names) == sorted(DEFECTS)
+
+
+@pytest.mark.parametrize(("defect", "scenario", "observable"), TABLE, ids=[row[0] for row in TABLE])
+def test_defect_changes_behaviour(defect: str, scenario: Scenario, observable: Callable[[Any, Driver], bool],
+                                  tenant, tenants, make_driver) -> None:
+    correct = make_driver(tenant)
+    assert not observable(scenario(correct), correct), f"the correct tenant already shows {defect}"
+    broken = make_driver(tenants.get(frozenset({defect})))
+    assert observable(scenario(broken), broken), f"{defect} ({DEFECTS[defect].description}) is not visible"

@@ -1,0 +1,47 @@
+"""``python -m hybridcheck.tenant``: runs alone, refuses unknown defects with exit code 2."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import httpx
+from tenant_kit import stop_process
+
+from hybridcheck.tenant import DEFECTS
+
+
+def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "hybridcheck.tenant", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+
+
+def test_unknown_defect_exits_2_with_the_known_names() -> None:
+    process = run_module("--defects", "state_not_echoed,nope")
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "nope" in stderr and all(name in stderr for name in DEFECTS)
+
+
+def test_unknown_defect_from_the_environment() -> None:
+    process = run_module(env={"HYBRIDCHECK_DEFECTS": "nope"})
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2 and "nope" in stderr
+
+
+def test_serves_until_interrupted() -> None:
+    process = run_module("--port", "0", "--client-secret", "s3cret", "--defects", "c_hash_sha512")
+    try:
+        banner = [process.stdout.readline() for _ in range(8)]  # up to "Ctrl-C stops it."
+        issuer = banner[0].rsplit(" ", 1)[-1].strip()
+        assert issuer.startswith("http://127.0.0.1:") and issuer.endswith("/")
+        assert httpx.get(issuer + ".well-known/openid-configuration").json()["issuer"] == issuer
+        text = "".join(banner)
+        assert "hybridcheck-demo" in text and "s3cret" in text and "c_hash_sha512" in text
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+        assert process.returncode == 0
+    finally:
+        stop_process(process)
