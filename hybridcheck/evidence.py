@@ -233,3 +233,16 @@ class TokenResponse:
     def granted_scope(self) -> frozenset[str] | None:
         value = self.body.get("scope")
         return frozenset(value.split()) if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class CompletedFlow:
+    """An authorization response and the token response its code was exchanged for."""
+
+    authorization: AuthorizationResponse
+    tokens: TokenResponse
+
+    @property
+    def front_channel_claims(self) -> dict[str, Any]:
+        id_token = self.authorization.id_token
+        return id_token.claims if id_token else {}

@@ -26,11 +26,14 @@ import pytest
 
 from hybridcheck.checks.discovery import unadvertised_reason
 from hybridcheck.embedded import tenant_config_from_profile
-from hybridcheck.evidence import ProviderMetadata
+from hybridcheck.checks.response import check_flow_succeeded
+from hybridcheck.evidence import CompletedFlow, ProviderMetadata
 from hybridcheck.flows.authorize import AuthorizeFlow
 from hybridcheck.flows.callback import CallbackServer
+from hybridcheck.flows.http import BackChannel
 from hybridcheck.flows.login import recipe_for
 from hybridcheck.flows.metadata import TenantUnreachable, fetch_metadata
+from hybridcheck.flows.token import TokenClient
 from hybridcheck.matrix import FlowCase, as_params, cases
 from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, Profile, ProfileError, load_profile
 from hybridcheck.redact import REDACTOR, redact
@@ -63,6 +66,13 @@ REQUIREMENT_MARKERS = {"IDT-3": "c_hash", "IDT-4": "at_hash"}
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("hybridcheck", "hybridcheck conformance suite")
+    group.addoption(
+        "--req",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the tests of these requirement IDs (repeatable, or comma-separated: --req IDT-3,IDT-4)",
+    )
     group.addoption(
         "--tenant",
         default=None,
@@ -146,6 +156,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.user_properties.append(("requirement", req))
     if problems:
         raise pytest.UsageError("suite tests without valid requirement IDs:\n  " + "\n  ".join(problems))
+    _select_requirements(config, items)
+
+
+def _select_requirements(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--req ID``: keep only the tests that verify one of the IDs given."""
+    wanted = {req.strip() for value in config.getoption("--req") for req in value.split(",") if req.strip()}
+    if not wanted:
+        return
+    unknown = sorted(wanted - set(catalogue()))
+    if unknown:
+        raise pytest.UsageError(f"--req: unknown requirement IDs {unknown}")
+    kept, dropped = [], []
+    for item in items:
+        ids = {value for name, value in item.user_properties if name == "requirement"}
+        (kept if ids & wanted else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 # --- session fixtures -------------------------------------------------------------------------
@@ -193,6 +221,18 @@ def provider(target: Target, http_client: httpx.Client) -> ProviderMetadata:
 
 
 @pytest.fixture(scope="session")
+def back_channel(http_client: httpx.Client) -> BackChannel:
+    """Token and UserInfo calls: counted per endpoint, 429-aware."""
+    return BackChannel(http_client)
+
+
+@pytest.fixture(scope="session")
+def tokens(back_channel: BackChannel, provider: ProviderMetadata, target: Target) -> TokenClient:
+    """Token endpoint and UserInfo of the target, by client role."""
+    return TokenClient(back_channel, provider.discovery, dict(target.clients))
+
+
+@pytest.fixture(scope="session")
 def authorize_flow(profile: Profile, callback_server: CallbackServer) -> AuthorizeFlow:
     return AuthorizeFlow(
         callback=callback_server,
@@ -228,13 +268,27 @@ def sso_storage_state(browser: Any, target: Target, provider: ProviderMetadata, 
 def case(request: pytest.FixtureRequest, profile: Profile, provider: ProviderMetadata) -> FlowCase:
     """One RT × RM cell; skipped (with the reason) when the profile or the tenant leaves it out (DISC-2)."""
     cell: FlowCase = request.param
-    caps = profile.capabilities
-    if cell.response_type not in caps.response_types or cell.response_mode not in caps.response_modes:
-        pytest.skip(f"profile {profile.name} does not test {cell.id} (capabilities)")
-    reason = unadvertised_reason(provider.discovery, cell.response_type, cell.response_mode)
+    reason = _usable(cell, profile, provider)
     if reason:
         pytest.skip(reason)
     return cell
+
+
+def _usable(cell: FlowCase, profile: Profile, provider: ProviderMetadata) -> str | None:
+    """Why ``cell`` cannot run here (profile capabilities, then discovery), or None."""
+    caps = profile.capabilities
+    if cell.response_type not in caps.response_types or cell.response_mode not in caps.response_modes:
+        return f"profile {profile.name} does not test {cell.id} (capabilities)"
+    return unadvertised_reason(provider.discovery, cell.response_type, cell.response_mode)
+
+
+@pytest.fixture
+def any_case(profile: Profile, provider: ProviderMetadata) -> FlowCase:
+    """One usable cell, for requirements that do not depend on the response type or mode."""
+    for cell in cases():
+        if _usable(cell, profile, provider) is None:
+            return cell
+    pytest.skip(f"profile {profile.name} and the tenant have no response type x mode in common")
 
 
 def _authorizer(request: pytest.FixtureRequest, page_factory: Any) -> Authorizer:
@@ -258,6 +312,29 @@ def authorize(request: pytest.FixtureRequest, new_context: Any, sso_storage_stat
 def fresh_authorize(request: pytest.FixtureRequest, new_context: Any) -> Authorizer:
     """Run authorization requests in a browser with no session (login shown)."""
     return _authorizer(request, lambda: new_context().new_page())
+
+
+@pytest.fixture
+def complete(request: pytest.FixtureRequest, authorize: Authorizer, tokens: TokenClient) -> Any:
+    """``complete(case, **overrides)``: authorize (SSO session) and exchange the code.
+
+    A flow that does not reach the client fails the test under its own requirement ID,
+    as a precondition, with the evidence attached.
+    """
+    req_id = request.node.get_closest_marker("req").args[0]
+
+    def run(case: FlowCase | None = None, *, client: str = "main", **overrides: Any) -> CompletedFlow:
+        response = authorize(case, client=client, **overrides)
+        check_flow_succeeded(response, req_id)
+        exchanged = tokens.exchange(
+            response.params["code"],
+            response.request.redirect_uri,
+            client=client,
+            code_verifier=response.request.code_verifier,
+        )
+        return CompletedFlow(response, exchanged)
+
+    return run
 
 
 # --- reporting --------------------------------------------------------------------------------

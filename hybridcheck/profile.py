@@ -95,6 +95,8 @@ class Profile:
     organization: str | None = None
     id_token_claims: Mapping[str, Any] = field(default_factory=dict)
     access_token_claims: Mapping[str, Any] = field(default_factory=dict)
+    strict_code_reuse_revocation: bool = False
+    accept_silent_scope_drop: bool = False
     embedded_settings: Mapping[str, Any] = field(default_factory=dict)
     callback_host: str = "127.0.0.1"
     callback_port: int = 0
@@ -214,6 +216,8 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
         organization=data.get("organization"),
         id_token_claims=expectations.get("id_token_claims", {}),
         access_token_claims=expectations.get("access_token_claims", {}),
+        strict_code_reuse_revocation=expectations.get("strict_code_reuse_revocation", False),
+        accept_silent_scope_drop=expectations.get("accept_silent_scope_drop", False),
         embedded_settings=data.get("embedded", {}),
         callback_host=callback.get("host", "127.0.0.1"),
         callback_port=callback.get("port", 0),

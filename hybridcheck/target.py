@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jwt.utils import base64url_encode
 from playwright.sync_api import Page
 
 from hybridcheck.evidence import AuthorizationRequest, AuthorizationResponse, ProviderMetadata
@@ -62,10 +64,18 @@ class Authorizer:
         scope: str = "openid profile email",
         state: str | None = AUTO,
         nonce: str | None = AUTO,
+        pkce: bool = False,
         **extra: str,
     ) -> AuthorizationRequest:
-        """An authorization request; ``AUTO`` values come from ``case`` or are fresh and random, ``None`` omits."""
+        """An authorization request; ``AUTO`` values come from ``case`` or are fresh and random, ``None`` omits.
+
+        ``pkce`` adds an S256 ``code_challenge`` (RFC 7636 §4.2) and keeps the verifier in the request.
+        """
         registered = self.target.clients[client]
+        verifier = secrets.token_urlsafe(48) if pkce else None
+        if verifier:
+            challenge = base64url_encode(hashlib.sha256(verifier.encode("ascii")).digest()).decode()
+            extra = {**extra, "code_challenge": challenge, "code_challenge_method": "S256"}
         if response_type is AUTO:
             response_type = case.response_type if case else "code id_token"
         if response_mode is AUTO:
@@ -80,6 +90,7 @@ class Authorizer:
             state=secrets.token_urlsafe(12) if state is AUTO else state,
             nonce=secrets.token_urlsafe(12) if nonce is AUTO else nonce,
             extra=extra,
+            code_verifier=verifier,
         )
 
     def run(self, request: AuthorizationRequest) -> AuthorizationResponse:

@@ -68,3 +68,42 @@ def userinfo(channel: BackChannel, endpoint: str, access_token: str, style: User
         return channel.send("POST", endpoint, form={"access_token": access_token})
     headers = {"Authorization": f"Bearer {access_token}"}
     return channel.send("GET" if style == "get-header" else "POST", endpoint, headers=headers)
+
+
+class TokenClient:
+    """The back-channel calls of one target: token endpoint and UserInfo, by client role."""
+
+    def __init__(self, channel: BackChannel, discovery: dict, clients: dict[str, Client]) -> None:
+        self.channel = channel
+        self.token_endpoint: str = discovery.get("token_endpoint", "")
+        self.userinfo_endpoint: str = discovery.get("userinfo_endpoint", "")
+        self._clients = clients
+
+    def exchange(
+        self,
+        code: str,
+        redirect_uri: str | None,
+        *,
+        client: str | Client = "main",
+        code_verifier: str | None = None,
+        auth_method: str | None = None,
+    ) -> TokenResponse:
+        """Exchange ``code`` as ``client`` (a role of the profile, or a :class:`Client` as given)."""
+        return exchange_code(
+            self.channel,
+            self.token_endpoint,
+            self._client(client),
+            code,
+            redirect_uri,
+            code_verifier=code_verifier,
+            auth_method=auth_method,
+        )
+
+    def refresh(self, refresh_token: str, *, scope: str | None = None, client: str | Client = "main") -> TokenResponse:
+        return refresh(self.channel, self.token_endpoint, self._client(client), refresh_token, scope=scope)
+
+    def _client(self, client: str | Client) -> Client:
+        return self._clients[client] if isinstance(client, str) else client
+
+    def userinfo(self, access_token: str, style: UserInfoStyle = "get-header") -> HttpExchange:
+        return userinfo(self.channel, self.userinfo_endpoint, access_token, style)
