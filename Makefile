@@ -4,7 +4,7 @@ ARGS ?=
 VENV := .venv
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: check test setup clean
+.PHONY: check test setup clean mutation
 
 check: setup
 	HYBRIDCHECK_TENANT=$(TENANT) $(PYTEST) suites $(ARGS)
@@ -17,3 +17,6 @@ setup:
 
 clean:
 	rm -rf $(VENV) reports/allure-results reports/*.xml reports/*.html reports/test-results
+
+mutation: setup
+	$(VENV)/bin/python -m hybridcheck.mutation $(ARGS)

@@ -68,10 +68,11 @@ def test_refresh_with_reduced_scope_grants_exactly_that_then_the_original_again(
 
 
 @pytest.mark.req("REF-3")
-def test_refresh_without_openid_returns_no_id_token(offline, tokens, profile):
+def test_refresh_without_openid_returns_no_id_token(offline, tokens):
     _, scope, refresh_token = offline
     without_openid = scope - {"openid"}
     refreshed = tokens.refresh(refresh_token, scope=" ".join(sorted(without_openid)))
+    check_refresh_grants(refreshed, "REF-3", without_openid)
     check_refreshed_id_token(refreshed, {}, openid_granted=False)
 
 

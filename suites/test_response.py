@@ -18,6 +18,11 @@ def test_response_has_exactly_the_requested_credentials(case, authorize):
     check_response_components(authorize(case))
 
 
+@pytest.mark.req("RESP-1")
+def test_no_refresh_token_in_the_front_channel_even_with_offline_access(case, authorize):
+    check_response_components(authorize(case, scope="openid profile offline_access"))
+
+
 @pytest.mark.req("RESP-2")
 @pytest.mark.oidf("oidcc-server")
 def test_response_is_delivered_by_the_mode_asked(case, authorize):

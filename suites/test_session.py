@@ -7,7 +7,9 @@ from hybridcheck.checks.session import (
     check_login_required,
     check_max_age,
     check_reauthenticated,
+    check_scope_claims,
     check_silent_success,
+    expected_scope_claims,
 )
 from hybridcheck.clock import wait_until_epoch
 
@@ -101,3 +103,27 @@ def test_id_token_hint_with_prompt_none_succeeds(case, authorize, prompt_none):
 @pytest.mark.matrix(modes=["fragment"])
 def test_scope_order_does_not_matter(case, authorize):
     check_flow_succeeded(authorize(case, scope="email profile openid"), "SESS-6")
+
+
+SCOPES = {
+    "profile": "openid profile",
+    "email": "openid email",
+    "address": "openid address",
+    "phone": "openid phone",
+    "all": "openid profile email address phone",
+}
+
+
+@pytest.mark.req("SESS-6")
+@pytest.mark.oidf("oidcc-scope-all")
+@pytest.mark.matrix(modes=["fragment"])
+@pytest.mark.parametrize("scope", SCOPES.values(), ids=SCOPES.keys())
+def test_standard_scope_yields_its_claims(case, complete, tokens, profile, scope):
+    """Core §5.4: with a code, the claims may come in the ID token or from UserInfo; their union counts."""
+    expected = expected_scope_claims(profile.user.claims, scope)
+    if not expected:
+        pytest.skip(f"profile {profile.name} lists no [user.claims] for scope {scope!r}")
+    flow = complete(case, scope=scope)
+    userinfo = tokens.userinfo(flow.tokens.access_token or "").json or {}
+    id_claims = flow.tokens.id_token.claims if flow.tokens.id_token else {}
+    check_scope_claims(flow.front_channel_claims | id_claims | userinfo, expected, scope)

@@ -100,17 +100,20 @@ def check_escalation_refused(response: TokenResponse, extra_scope: str, *, accep
     out passes only where the profile accepts that deviation."""
     if response.ok:
         granted = response.granted_scope
-        if granted is not None and extra_scope in granted:
+        if granted is None:  # OAuth §5.1: an omitted scope is the scope requested, extra one included
+            fail("REF-5", "a scope not originally granted is never granted", expected=f"no {extra_scope!r}",
+                 actual=f"HTTP 200 without scope, i.e. the requested scope with {extra_scope!r} (OAuth §5.1)")
+        if extra_scope in granted:
             fail("REF-5", "a scope not originally granted is never granted", expected=f"no {extra_scope!r}",
                  actual=sorted(granted))
         if not accept_silent_drop:
             fail("REF-5", "an escalated refresh scope is refused (OAuth §6)",
-                 expected="HTTP 400 error invalid_scope, no token",
-                 actual=f"HTTP 200 with scope {sorted(granted) if granted is not None else '(omitted)'}")
+                 expected="HTTP 400 error invalid_scope, no token", actual=f"HTTP 200 with scope {sorted(granted)}")
         return
-    if response.error != "invalid_scope":
-        fail("REF-5", "an escalated refresh scope is refused with invalid_scope (OAuth §5.2)",
-             expected="error invalid_scope", actual=_shown(response))
+    body = response.body
+    if response.error != "invalid_scope" or response.access_token or "id_token" in body or "refresh_token" in body:
+        fail("REF-5", "an escalated refresh scope is refused with invalid_scope and no token (OAuth §5.2)",
+             expected="error invalid_scope, no token", actual=_shown(response))
 
 
 def check_rotation(first: TokenResponse, used_token: str, *, rotation: bool) -> None:

@@ -106,6 +106,24 @@ def check_max_age(resp: AuthorizationResponse, *, previous_auth_time: int, must_
             fail("SESS-4", rule, expected=f"auth_time {previous_auth_time}", actual=auth_time)
 
 
+#: The claims each standard scope asks for (OIDC Core §5.4).
+STANDARD_SCOPE_CLAIMS: Mapping[str, tuple[str, ...]] = {
+    "profile": (
+        "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile",
+        "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
+    ),
+    "email": ("email", "email_verified"),
+    "address": ("address",),
+    "phone": ("phone_number", "phone_number_verified"),
+}
+
+
+def expected_scope_claims(user_claims: Mapping[str, Any], scope: str) -> dict[str, Any]:
+    """The claims of ``user_claims`` that the standard scopes in ``scope`` ask for (Core §5.4)."""
+    names = {name for value in scope.split() for name in STANDARD_SCOPE_CLAIMS.get(value, ())}
+    return {name: value for name, value in user_claims.items() if name in names}
+
+
 def check_scope_claims(claims: Mapping[str, Any], expected: Mapping[str, Any], scope: str) -> None:
     """SESS-6: the claims of the standard scopes asked are present with the user's values.
 

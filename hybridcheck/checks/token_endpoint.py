@@ -119,6 +119,6 @@ def check_same_subject(front_channel: Mapping[str, Any], token_endpoint: Mapping
         fail("IDT-5", "the token endpoint returns an ID token for an openid request", expected="an id_token",
              actual="none")
     for claim in ("iss", "sub"):
-        if front_channel.get(claim) != token_endpoint.get(claim):
+        if not front_channel.get(claim) or front_channel.get(claim) != token_endpoint.get(claim):
             fail("IDT-5", f"{claim} is the same in both ID tokens (Core §3.3.3.6)",
                  expected=front_channel.get(claim), actual=token_endpoint.get(claim))

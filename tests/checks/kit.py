@@ -25,6 +25,8 @@ from hybridcheck.evidence import (
     CallbackHit,
     Channel,
     DecodedJwt,
+    HttpExchange,
+    TokenResponse,
     parse_form,
 )
 from hybridcheck.jose import left_half_hash
@@ -40,6 +42,10 @@ STATE = "af0ifjsldkj"
 NOW = 1_700_000_000
 AUTH_TIME = NOW - 30
 RESPONSE_TYPES = ("code id_token", "code token", "code id_token token")
+TOKEN_ENDPOINT = "https://tenant.example.test/oauth/token"
+USERINFO_ENDPOINT = "https://tenant.example.test/userinfo"
+REFRESH_TOKEN = "v1.MRrT-refresh-0S6_WzA2MjRlZjQ"
+JSON_NO_STORE = {"content-type": "application/json", "cache-control": "no-store", "pragma": "no-cache"}
 
 
 @contextmanager
@@ -219,3 +225,36 @@ def tampered(signer: Signer) -> str:
     header, _, signature = signer.token(id_token_claims()).split(".")
     other = base64url_encode(json.dumps(id_token_claims(sub="someone-else")).encode()).decode()
     return f"{header}.{other}.{signature}"
+
+
+def exchange(
+    body: Any,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    url: str = TOKEN_ENDPOINT,
+    method: str = "POST",
+) -> HttpExchange:
+    """A back-channel answer (lower-case header names, as the flows record them): ``body`` is
+    sent as JSON, or as is when it is a ``str``; headers default to JSON with ``no-store``."""
+    text = body if isinstance(body, str) else json.dumps(body)
+    return HttpExchange(method, url, {}, {}, status, dict(JSON_NO_STORE if headers is None else headers), text)
+
+
+def token_body(**changes: Any) -> dict[str, Any]:
+    """A valid token-endpoint success body (OAuth §5.1); a change of ``None`` removes a member."""
+    body: dict[str, Any] = {"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 86400}
+    body.update(changes)
+    return {name: value for name, value in body.items() if value is not None}
+
+
+def token_response(
+    body: Any = None, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> TokenResponse:
+    """A token-endpoint answer; ``body`` defaults to :func:`token_body`."""
+    return TokenResponse(exchange(token_body() if body is None else body, status=status, headers=headers))
+
+
+def oauth_error(error: str, *, status: int = 400, **extra: Any) -> TokenResponse:
+    """A token-endpoint error answer (OAuth §5.2) with ``extra`` members beside ``error``."""
+    return token_response({"error": error, "error_description": f"{error} (test)", **extra}, status=status)
