@@ -11,7 +11,7 @@ import pytest
 
 from hybridcheck.browser import choose_chromium
 
-pytest_plugins = ["hybridcheck.plugin"]
+pytest_plugins = ["hybridcheck.reporting", "hybridcheck.plugin"]
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,7 @@ from hybridcheck.flows.token import TokenClient
 from hybridcheck.matrix import FlowCase, as_params, cases
 from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, Profile, ProfileError, load_profile
 from hybridcheck.redact import REDACTOR, redact
+from hybridcheck.reporting import CHANNEL_KEY, EVIDENCE_KEY
 from hybridcheck.requirements import catalogue
 from hybridcheck.target import Authorizer, Target
 from hybridcheck.tenant import start_tenant
@@ -221,9 +220,11 @@ def provider(target: Target, http_client: httpx.Client) -> ProviderMetadata:
 
 
 @pytest.fixture(scope="session")
-def back_channel(http_client: httpx.Client) -> BackChannel:
-    """Token and UserInfo calls: counted per endpoint, 429-aware."""
-    return BackChannel(http_client)
+def back_channel(pytestconfig: pytest.Config, http_client: httpx.Client) -> BackChannel:
+    """Token and UserInfo calls: counted per endpoint (terminal summary), 429-aware."""
+    channel = BackChannel(http_client)
+    pytestconfig.stash[CHANNEL_KEY] = channel
+    return channel
 
 
 @pytest.fixture(scope="session")
@@ -298,7 +299,7 @@ def _authorizer(request: pytest.FixtureRequest, page_factory: Any) -> Authorizer
         request.getfixturevalue("authorize_flow"),
         page_factory,
     )
-    request.node.stash[_EVIDENCE_KEY] = authorizer
+    request.node.stash[EVIDENCE_KEY] = authorizer
     return authorizer
 
 
@@ -335,60 +336,3 @@ def complete(request: pytest.FixtureRequest, authorize: Authorizer, tokens: Toke
         return CompletedFlow(response, exchanged)
 
     return run
-
-
-# --- reporting --------------------------------------------------------------------------------
-
-_EVIDENCE_KEY = pytest.StashKey[Authorizer]()
-_RESULTS: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """On failure, attach the flow evidence (redacted) to the report."""
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()
-    authorizer = item.stash.get(_EVIDENCE_KEY, None)
-    if report.failed and authorizer is not None and authorizer.responses:
-        evidence = [_summary(r) for r in authorizer.responses]
-        report.sections.append(("hybridcheck evidence", redact(json.dumps(evidence, indent=1, default=str))))
-
-
-def _summary(response: Any) -> dict[str, Any]:
-    id_token = response.id_token
-    return {
-        "request": response.request.params(),
-        "channel": response.channel,
-        "params": response.params,
-        "final_url": response.final_url,
-        "id_token": {"header": id_token.header, "claims": id_token.claims} if id_token else None,
-        "visited": [r.url for r in response.browser_requests if r.resource_type == "document"],
-        "callback_hits": [asdict(h) for h in response.callback_hits],
-        "login_pages_shown": response.login_pages_shown,
-        "page_text": response.page_text[:500],
-    }
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        for name, value in report.user_properties:
-            if name == "requirement":
-                _RESULTS[value][report.outcome].append(report.nodeid)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Close with requirement ID → passed / failed / skipped, and the failing cases."""
-    if not _RESULTS:
-        return
-    write = terminalreporter.write_line
-    terminalreporter.section("hybridcheck: results by requirement")
-    known = catalogue()
-    for req in sorted(_RESULTS, key=lambda r: (r.split("-")[0], int(r.split("-")[1]))):
-        counts = _RESULTS[req]
-        verdict = "FAIL" if counts["failed"] else ("pass" if counts["passed"] else "skip")
-        write(
-            f"{verdict:4} {req:8} passed {len(counts['passed']):3}  failed {len(counts['failed']):3}  "
-            f"skipped {len(counts['skipped']):3}  ({known[req].source})"
-        )
-        for nodeid in counts["failed"]:
-            write(f"       failed: {nodeid}")

@@ -1,0 +1,78 @@
+"""The suite's command line as a user meets it: bad input, markers, unreachable tenants."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = "tenants/local.toml"
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "profile.toml"
+    path.write_text(text)
+    return path
+
+
+def test_broken_profile_stops_before_any_test_with_exit_4(run_suite, tmp_path):
+    text = (ROOT / LOCAL).read_text().replace('recipe = "local"', 'recipe = "magic"')
+    result = run_suite("--tenant", str(_write(tmp_path, text)))
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "field login.recipe" in result.stderr and str(tmp_path) in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_unknown_defect_is_a_usage_error_listing_the_known_ones(run_suite):
+    result = run_suite(env={"HYBRIDCHECK_DEFECTS": "no_such_defect"})
+    assert result.returncode == 4
+    assert "no_such_defect" in result.stderr and "c_hash_full_digest" in result.stderr
+
+
+def test_unreachable_tenant_ends_the_run_quickly_with_one_message(run_suite, tmp_path):
+    text = f"""
+name = "unreachable"
+issuer = "http://127.0.0.1:9/"
+[callback]
+port = 0
+[clients.main]
+client_id = "x"
+client_secret_env = "HC_TEST_SECRET"
+redirect_uris = ["{{callback}}/callback"]
+[user]
+username = "u"
+password_env = "HC_TEST_PASSWORD"
+[login]
+recipe = "local"
+"""
+    text = text.replace("port = 0", "port = 18799")
+    started = time.monotonic()
+    result = run_suite("--tenant", str(_write(tmp_path, text)), env={"HC_TEST_SECRET": "s", "HC_TEST_PASSWORD": "p"})
+    assert time.monotonic() - started < 15
+    output = result.stdout + result.stderr
+    assert result.returncode not in (0, 5) and output.count("tenant unreachable at http://127.0.0.1:9/") == 1
+    assert "Traceback" not in output
+    assert (tmp_path / "junit.xml").is_file()
+
+
+@pytest.mark.parametrize(
+    "expression, expected_names",
+    [
+        ("smoke and form_post", {"test_response_has_exactly_the_requested_credentials", "test_code_exchange_returns_a_valid_token_response"}),
+        ("c_hash", {"test_c_hash_matches_the_code"}),
+        ("code_token and not fragment and response", None),
+    ],
+    ids=["smoke-form_post", "c_hash", "rt-and-family"],
+)
+def test_marker_expressions_select_what_they_say(run_suite, expression, expected_names):
+    result = run_suite("-m", expression, "--collect-only", "-q")
+    ids = [line for line in result.stdout.splitlines() if "::" in line]
+    assert result.returncode == 0 and ids, result.stdout + result.stderr
+    if "form_post" in expression or "not fragment" in expression:
+        assert all("-form_post-" in i for i in ids), ids
+    if "code_token" in expression:
+        assert all("[code token-" in i for i in ids), ids
+    if expected_names:
+        assert {i.split("::")[1].split("[")[0] for i in ids} == expected_names
