@@ -151,6 +151,7 @@ class AuthorizationResponse:
     callback_hits: tuple[CallbackHit, ...] = ()
     login_pages_shown: int = 0
     page_text: str = ""  # visible text of the final page (an error page, say)
+    screenshot: bytes | None = field(default=None, repr=False, compare=False)  # PNG, when asked for
 
     @property
     def id_token(self) -> DecodedJwt | None:

@@ -93,12 +93,12 @@ class Authorizer:
             code_verifier=verifier,
         )
 
-    def run(self, request: AuthorizationRequest) -> AuthorizationResponse:
-        """Send ``request`` in this test's page and keep the evidence."""
-        response = self.flow.run(self.page, request)
+    def run(self, request: AuthorizationRequest, *, screenshot: bool = False) -> AuthorizationResponse:
+        """Send ``request`` in this test's page and keep the evidence (and the screenshot, if asked)."""
+        response = self.flow.run(self.page, request, screenshot=screenshot)
         self.responses.append(response)
         return response
 
-    def __call__(self, case: FlowCase | None = None, **overrides: Any) -> AuthorizationResponse:
+    def __call__(self, case: FlowCase | None = None, *, screenshot: bool = False, **overrides: Any) -> AuthorizationResponse:
         """Build a request for ``case`` (with ``overrides``) and run it."""
-        return self.run(self.request(case, **overrides))
+        return self.run(self.request(case, **overrides), screenshot=screenshot)

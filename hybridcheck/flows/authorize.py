@@ -8,7 +8,7 @@ browser saw, every hit of the callback server and the final URL become evidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
@@ -77,22 +77,32 @@ class AuthorizeFlow:
     user: TestUser
     timeout_ms: int = 15_000
 
-    def run(self, page: Page, request: AuthorizationRequest) -> AuthorizationResponse:
-        """Send ``request`` in ``page`` and return everything observed."""
+    def run(self, page: Page, request: AuthorizationRequest, *, screenshot: bool = False) -> AuthorizationResponse:
+        """Send ``request`` in ``page`` and return everything observed.
+
+        A navigation the browser cannot complete (a redirect to a port nobody listens on,
+        say) ends the flow; the network error becomes the page text of the evidence.
+        """
         watcher = RequestWatcher(page)
         mark = self.callback.mark()
         logins = 0
         try:
-            page.goto(request.url(), wait_until="commit", timeout=self.timeout_ms)
-            for _ in range(_MAX_LOGIN_STEPS + 1):
-                if not self._needs_user(page):
-                    break
-                logins += self.recipe.perform_step(page, self.user)
-            page_text = self._page_text(page)
+            try:
+                page.goto(request.url(), wait_until="commit", timeout=self.timeout_ms)
+            except PlaywrightError as error:
+                page_text = f"navigation failed: {error.message.splitlines()[0]}"
+            else:
+                for _ in range(_MAX_LOGIN_STEPS + 1):
+                    if not self._needs_user(page):
+                        break
+                    logins += self.recipe.perform_step(page, self.user)
+                page_text = self._page_text(page)
+            image = page.screenshot(type="png") if screenshot else None
         finally:
             watcher.close()
         hits = self.callback.hits_since(mark)
-        return _response_evidence(request, page.url, hits, watcher, logins, page_text, self.callback.origin)
+        evidence = _response_evidence(request, page.url, hits, watcher, logins, page_text, self.callback.origin)
+        return replace(evidence, screenshot=image)
 
     def _needs_user(self, page: Page) -> bool:
         """Wait until the client got the response or the tenant shows one of the recipe's pages.

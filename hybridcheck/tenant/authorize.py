@@ -10,11 +10,12 @@ log in (Core §3.1.2.1 ``prompt``, ``max_age``) and :func:`complete` builds the 
 
 from __future__ import annotations
 
+import posixpath
 import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from starlette.responses import Response
 
@@ -107,10 +108,46 @@ def _first_values(items: Iterable[tuple[str, str]]) -> tuple[dict[str, str], set
 
 def _registered(tenant: Tenant, client: ClientConfig, uri: str) -> bool:
     """Exact string comparison with the registered callback URLs (OAuth §3.1.2.3; Auth0)."""
-    if uri in client.redirect_uris:
+    return any(uri == registered or _lax_match(tenant, uri, registered) for registered in client.redirect_uris)
+
+
+def _lax_match(tenant: Tenant, uri: str, registered: str) -> bool:
+    """The lax matchers real providers have shipped, one defect each (RURI-2); all off by default."""
+    sent, reg = urlsplit(uri), urlsplit(registered)
+
+    def same_but(**parts: str) -> bool:
+        return sent._replace(**parts) == reg._replace(**parts)
+
+    if tenant.has_defect("redirect_uri_prefix_match") and uri.startswith(registered):
         return True
-    return tenant.has_defect("redirect_uri_prefix_match") and any(
-        uri.startswith(registered) for registered in client.redirect_uris)
+    if tenant.has_defect("redirect_uri_trailing_slash_insensitive") and (
+            sent._replace(path=sent.path.rstrip("/")) == reg._replace(path=reg.path.rstrip("/"))):
+        return True
+    if tenant.has_defect("redirect_uri_path_case_insensitive") and (
+            sent._replace(path=sent.path.lower()) == reg._replace(path=reg.path.lower())):
+        return True
+    if tenant.has_defect("redirect_uri_query_ignored") and same_but(query=""):
+        return True
+    if tenant.has_defect("redirect_uri_port_ignored") and same_but(netloc="") and (
+            _without_port(sent.netloc) == _without_port(reg.netloc)):
+        return True
+    if tenant.has_defect("redirect_uri_scheme_ignored") and same_but(scheme=""):
+        return True
+    if tenant.has_defect("redirect_uri_subdomain_wildcard") and same_but(netloc="") and (
+            sent.netloc.endswith("." + reg.netloc)):
+        return True
+    if tenant.has_defect("redirect_uri_userinfo_accepted") and same_but(netloc="") and (
+            sent.netloc.rpartition("@")[2] == reg.netloc):
+        return True
+    return tenant.has_defect("redirect_uri_dot_segments_normalised") and bool(_DOT_SEGMENT.search(sent.path)) and (
+        sent._replace(path=posixpath.normpath(sent.path)) == reg)
+
+
+_DOT_SEGMENT = re.compile(r"(^|/)\.\.?(/|$)")
+
+
+def _without_port(netloc: str) -> str:
+    return re.sub(r":[0-9]*$", "", netloc)
 
 
 def _resolve_redirect_uri(tenant: Tenant, client: ClientConfig,
@@ -128,6 +165,8 @@ def _resolve_redirect_uri(tenant: Tenant, client: ClientConfig,
                                             "(the client has several callback URLs).")
     without_fragment = sent.split("#", 1)[0]
     if not _registered(tenant, client, without_fragment):
+        if tenant.has_defect("redirect_uri_mismatch_redirects_error"):
+            return without_fragment, sent  # the whole response, code included, goes to the unregistered URI
         return PageError("invalid_request", CALLBACK_MISMATCH)
     if tenant.has_defect("fragment_kept_in_redirect_uri"):
         return sent, sent

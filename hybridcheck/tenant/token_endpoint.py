@@ -16,6 +16,7 @@ import time
 from typing import Any
 from urllib.parse import unquote_plus
 
+import jwt
 from jwt.utils import base64url_encode
 from starlette.responses import Response
 
@@ -90,7 +91,10 @@ def authenticate_client(tenant: Tenant, authorization: str | None, form: dict[st
     else:
         client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
     client = tenant.client(client_id)
-    if client is None or not hmac.compare_digest(client.client_secret.encode(), secret.encode()):
+    if client is None:
+        raise denied
+    if not hmac.compare_digest(client.client_secret.encode(), secret.encode()) and not (
+            tenant.has_defect("client_secret_unchecked")):
         raise denied
     return client
 
@@ -122,6 +126,9 @@ def exchange_code(tenant: Tenant, client: ClientConfig, form: dict[str, str]) ->
     if "openid" in grant.scope:
         nonce = None if tenant.has_defect("token_endpoint_nonce_dropped") else grant.nonce
         body["id_token"] = issue_id_token(tenant, grant, scope=grant.scope, nonce=nonce)
+        if tenant.has_defect("token_endpoint_other_sub"):  # same claims, another sub (the user lookup needs the real one)
+            claims = jwt.decode(body["id_token"], options={"verify_signature": False})
+            body["id_token"] = tenant.keys.sign({**claims, "sub": grant.sub + "-other"})
     if "offline_access" in grant.scope or tenant.has_defect("refresh_token_without_offline_access"):
         body["refresh_token"] = store.new_refresh_token(grant, grant.scope).token
     return body
@@ -173,7 +180,7 @@ def refresh(tenant: Tenant, client: ClientConfig, form: dict[str, str]) -> dict[
     scope = refresh_scope(tenant, record.scope, form.get("scope"))
     rotated: str | None = None
     if client.rotate_refresh_tokens:  # Security BCP §4.14.2
-        if not store.retire_refresh_token(token):
+        if not store.retire_refresh_token(token) and not tenant.has_defect("rotation_reuse_undetected"):
             store.revoke_grant(grant.id)
             raise OAuthError("invalid_grant", "Reuse of a rotated refresh token; the token family is revoked.")
         rotated = store.new_refresh_token(grant, record.scope).token

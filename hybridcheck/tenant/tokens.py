@@ -28,7 +28,7 @@ def issue_access_token(tenant: Tenant, grant: Grant, scope: tuple[str, ...]) -> 
     configured access-token custom claims. Without an audience it is an opaque string.
     """
     now = int(time.time())
-    if grant.audience:
+    if grant.audience and not tenant.has_defect("audience_ignored"):
         audience: str | list[str] = grant.audience
         if "openid" in scope:
             audience = [grant.audience, tenant.endpoint("userinfo")]

@@ -26,7 +26,8 @@ from hybridcheck.tenant.server import stop_tenants
 
 CALLBACK = "http://127.0.0.1:9/cb"  # never contacted: the driver stops at the redirect
 CALLBACK_WITH_QUERY = "http://127.0.0.1:9/cb?tenant=q&x=1"
-CLIENT = ClientConfig("client-a", "secret-a", (CALLBACK, CALLBACK_WITH_QUERY))
+CALLBACK_ON_HOST = "http://app.localhost:9/cb"  # a host name, so a subdomain of it exists (RURI-2)
+CLIENT = ClientConfig("client-a", "secret-a", (CALLBACK, CALLBACK_WITH_QUERY, CALLBACK_ON_HOST))
 ROTATING = ClientConfig("client-rot", "secret-rot", ("http://127.0.0.1:9/rot",), rotate_refresh_tokens=True)
 ODD = ClientConfig("odd:client id", "s&c r+t:/=%", ("http://127.0.0.1:9/odd",))  # RFC 6749 §2.3.1 encoding
 USER = UserConfig(
@@ -214,14 +215,15 @@ class Driver:
         return self.http.post("/oauth/token", data=data, headers=headers)
 
     def exchange(self, result: AuthResult, *, auth: str = "post", redirect_uri: str | None = "<default>",
-                 **extra: str) -> httpx.Response:
-        """Redeem the code of ``result``; ``redirect_uri`` defaults to the client's first one."""
+                 secret: str | None = None, **extra: str) -> httpx.Response:
+        """Redeem the code of ``result``; ``redirect_uri`` defaults to the client's first one,
+        ``secret`` to the client's own."""
         data = {"grant_type": "authorization_code", "code": result.params["code"], **extra}
         if redirect_uri == "<default>":
             redirect_uri = self.client.redirect_uris[0]
         if redirect_uri is not None:
             data["redirect_uri"] = redirect_uri
-        return self.token(data, auth=auth)
+        return self.token(data, auth=auth, secret=secret)
 
     def refresh(self, refresh_token: str, scope: str | None = None, *, client: ClientConfig | None = None) -> httpx.Response:
         data = {"grant_type": "refresh_token", "refresh_token": refresh_token}

@@ -14,7 +14,18 @@ from typing import Any
 
 import jwt
 import pytest
-from tenant_kit import CALLBACK, CALLBACK_WITH_QUERY, ID_CLAIM, NONCE, Driver, hashlib_b64, verify
+from tenant_kit import (
+    API,
+    CALLBACK,
+    CALLBACK_ON_HOST,
+    CALLBACK_WITH_QUERY,
+    ID_CLAIM,
+    NONCE,
+    ROTATING,
+    Driver,
+    hashlib_b64,
+    verify,
+)
 
 import hybridcheck.tenant
 from hybridcheck.requirements import catalogue
@@ -120,6 +131,39 @@ def exchanged_with_other_redirect_uri(d: Driver) -> Any:
     return d.exchange(front("code")(d), redirect_uri=CALLBACK_WITH_QUERY)
 
 
+def exchanged_with_wrong_secret(d: Driver) -> Any:
+    return d.exchange(front("code")(d), secret="not-the-secret")
+
+
+def rotated_token_reused(d: Driver) -> Any:
+    """With rotation: refresh once, then present the rotated-out token again."""
+    rotating = Driver(d.tenant, ROTATING)
+    try:
+        retired = rotating.offline_tokens("openid offline_access")["refresh_token"]
+        assert rotating.refresh(retired).status_code == 200
+        return rotating.refresh(retired)
+    finally:
+        rotating.close()
+
+
+def delivered_to(uri: str) -> Callable[[Any, Driver], bool]:
+    """The authorization response went to ``uri`` (not the error page at the tenant)."""
+    return lambda r, d: r.kind != "page" and "code" in r.params and (r.location or "").startswith(uri)
+
+
+def near_miss(uri: str) -> tuple[Scenario, Callable[[Any, Driver], bool]]:
+    """An unregistered ``redirect_uri``: an error page when correct, the response there when lax."""
+    return front(redirect_uri=uri), delivered_to(uri)
+
+
+def is_jwt(token: str) -> bool:
+    try:
+        jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        return False
+    return True
+
+
 def refreshed(scope: str) -> Scenario:
     def run(d: Driver) -> Any:
         tokens = d.offline_tokens("openid profile offline_access")
@@ -167,6 +211,20 @@ TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
     ("nonce_not_required", front(nonce=None), lambda r, d: "code" in r.params),
     ("token_endpoint_nonce_dropped", exchanged(), lambda r, d: "nonce" not in token_claims(r[1]["id_token"])),
     ("redirect_uri_prefix_match", front(redirect_uri=CALLBACK + "/evil"), lambda r, d: r.kind != "page"),
+    ("redirect_uri_trailing_slash_insensitive", *near_miss(CALLBACK + "/")),
+    ("redirect_uri_path_case_insensitive", *near_miss(CALLBACK.replace("/cb", "/CB"))),
+    ("redirect_uri_query_ignored", *near_miss(CALLBACK + "?evil=1")),
+    ("redirect_uri_port_ignored", *near_miss(CALLBACK.replace(":9/", ":10/"))),
+    ("redirect_uri_scheme_ignored", *near_miss(CALLBACK.replace("http://", "https://"))),
+    ("redirect_uri_subdomain_wildcard", *near_miss(CALLBACK_ON_HOST.replace("//app.", "//attacker.app."))),
+    ("redirect_uri_userinfo_accepted", *near_miss(CALLBACK.replace("//", "//attacker@"))),
+    ("redirect_uri_dot_segments_normalised", *near_miss(CALLBACK.replace("/cb", "/extra/../cb"))),
+    ("redirect_uri_mismatch_redirects_error", *near_miss("https://attacker.hybridcheck.test/cb")),
+    ("client_secret_unchecked", exchanged_with_wrong_secret, lambda r, d: r.status_code == 200),
+    ("token_endpoint_other_sub", exchanged(),
+     lambda r, d: token_claims(r[1]["id_token"])["sub"] != r[0].id_token["sub"]),
+    ("audience_ignored", exchanged(response_type="code", audience=API.identifier), lambda r, d: not is_jwt(r[1]["access_token"])),
+    ("rotation_reuse_undetected", rotated_token_reused, lambda r, d: r.status_code == 200),
     ("refresh_scope_escalation", refreshed("openid profile email offline_access"),
      lambda r, d: r.status_code == 200 and "email" in r.json()["scope"].split()),
     ("iss_without_trailing_slash", front(), lambda r, d: r.id_token["iss"] == d.tenant.url),

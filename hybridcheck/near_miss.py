@@ -1,0 +1,120 @@
+"""Near-miss redirect URIs: the ways an attacker's URI can resemble a registered one (RURI-2).
+
+OAuth 2.0 (RFC 6749 §3.1.2.2-3) and the Security BCP (RFC 9700 §4.1.3) require *exact
+string matching* of a redirect URI against the registered ones. Each variant here
+differs from a registered URI in one way a lax matcher gets wrong, and must be refused.
+
+Two variants are *equivalent* under URL normalisation (RFC 3986 §6.2.2-3): scheme and
+host case, and an explicit default port. They name the same resource, so a tenant that
+accepts them is not redirecting anywhere else; a tenant that refuses them is strict, not
+wrong. They are kept apart (``equivalent=True``) and judged by "never delivered anywhere
+but the registered URI", not by "refused".
+
+Percent-encoded and dot-segment paths are different: normalisation would make some of
+them equal to the registered path, but exact string matching refuses them, and a lax
+matcher that decodes before comparing is the bug being probed (RFC 9700 §4.1.3).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+#: A host outside every tenant and client. The browser maps it to loopback
+#: (``--host-resolver-rules``), so a tenant that redirects there reaches the callback server.
+FOREIGN_HOST = "attacker.hybridcheck.test"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A redirect URI that differs from ``registered`` in the way ``id`` names."""
+
+    id: str
+    uri: str | None  # None: the request carries no redirect_uri at all
+    registered: str
+    why: str
+    equivalent: bool = False
+
+
+def _port(parts: SplitResult) -> int:
+    return parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)
+
+
+def _netloc(host: str, port: int | None, userinfo: str = "") -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"{userinfo}{shown}" + (f":{port}" if port is not None else "")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _with(parts: SplitResult, **changes: str) -> str:
+    return urlunsplit(parts._replace(**changes))
+
+
+def _encode_first_character(path: str) -> str:
+    """``/callback`` → ``/%63allback``: same characters after decoding, another string."""
+    rest = path.lstrip("/")
+    return "/" + f"%{ord(rest[0]):02X}" + rest[1:] if rest else "/%78"
+
+
+def near_misses(registered: str, all_registered: Sequence[str]) -> list[NearMiss]:
+    """Every variant of ``registered`` that must be refused, plus the equivalent ones.
+
+    A variant that happens to equal another registered URI is left out: it is not a miss.
+    """
+    parts = urlsplit(registered)
+    host, port, path = parts.hostname or "", parts.port, parts.path or "/"
+    other_scheme = "http" if parts.scheme == "https" else "https"
+    query_added = (parts.query + "&" if parts.query else "") + "x=1"
+    variants = [
+        NearMiss("trailing-slash-removed", _with(parts, path=path.rstrip("/")), registered, "the trailing slash removed")
+        if path.endswith("/") and path != "/"
+        else NearMiss("trailing-slash-added", _with(parts, path=path + "/"), registered, "a trailing slash added"),
+        NearMiss("extra-path-segment", _with(parts, path=path.rstrip("/") + "/extra"), registered,
+                 "the registered URI as a prefix of a longer path"),
+        NearMiss("path-prefix", _with(parts, path=path.rstrip("/")[:-1] or "/x"), registered,
+                 "a prefix of the registered path"),
+        NearMiss("path-case", _with(parts, path=path.swapcase()), registered, "the path's case changed (case-sensitive)"),
+        NearMiss("other-port", _with(parts, netloc=_netloc(host, _port(parts) + 1)), registered, "another port"),
+        NearMiss("other-scheme", _with(parts, scheme=other_scheme), registered, f"{other_scheme} for {parts.scheme}"),
+        NearMiss("query-added", _with(parts, query=query_added), registered, "a query parameter added"),
+        NearMiss("userinfo-authority", _with(parts, netloc=_netloc(host, port, "attacker@")), registered,
+                 "userinfo in the authority (https://x@host)"),
+        NearMiss("registered-as-userinfo", _with(parts, netloc=_netloc(FOREIGN_HOST, port, parts.netloc + "@")),
+                 registered, "the registered authority as the userinfo of a foreign host"),
+        NearMiss("encoded-path", _with(parts, path=_encode_first_character(path)), registered,
+                 "a percent-encoded path character"),
+        NearMiss("dot-segment", _with(parts, path="/extra/.." + path), registered, "a dot-segment path (/extra/..)"),
+        NearMiss("foreign-host", _with(parts, netloc=_netloc(FOREIGN_HOST, port)), registered,
+                 "a completely unregistered URI"),
+        NearMiss("scheme-case", _with(parts, scheme=parts.scheme.upper()), registered,
+                 "the scheme in upper case (RFC 3986 §6.2.2.1: case-insensitive)", equivalent=True),
+    ]
+    if parts.query:
+        variants += [
+            NearMiss("query-removed", _with(parts, query=""), registered, "the registered query removed"),
+            NearMiss("query-changed", _with(parts, query=parts.query + "-changed"), registered,
+                     "the registered query's value changed"),
+        ]
+    if host and not _is_ip(host):
+        variants.append(NearMiss("other-subdomain", _with(parts, netloc=_netloc("attacker." + host, port)), registered,
+                                 "another subdomain"))
+        if host != host.upper():
+            variants.append(NearMiss("host-case", _with(parts, netloc=_netloc(host.upper(), port)), registered,
+                                     "the host in upper case (RFC 3986 §6.2.2.1)", equivalent=True))
+    if port is None and parts.scheme in _DEFAULT_PORTS:
+        variants.append(NearMiss("explicit-default-port", _with(parts, netloc=_netloc(host, _DEFAULT_PORTS[parts.scheme])),
+                                 registered, "the default port written out (RFC 3986 §6.2.3)", equivalent=True))
+    if len(all_registered) > 1:
+        variants.append(NearMiss("missing-with-several-registered", None, registered,
+                                 "no redirect_uri although the client has several registered (OAuth §3.1.2.3)"))
+    return [v for v in variants if v.uri not in all_registered]

@@ -1,0 +1,61 @@
+"""RURI-1..3, FRAG-1..2: exact redirect_uri matching and fragments (OAuth §3.1.2; RFC 9700 §4.1).
+
+The checks that catch real security bugs: a tenant that sends a code or token anywhere
+but the exact registered URI is broken, whatever else works.
+"""
+
+import pytest
+
+from hybridcheck.checks.redirect_uri import (
+    check_client_fragment_not_returned,
+    check_equivalent_redirect_uri,
+    check_fragment_only,
+    check_redirect_uri_refused,
+    check_refusal_shown_at_tenant,
+    check_registered_redirect_uri_used,
+)
+
+CLIENT_FRAGMENT = "client-state=kept-by-the-client"
+
+
+@pytest.mark.req("RURI-1")
+@pytest.mark.oidf("oidcc-server")
+@pytest.mark.parametrize("index", [0, 1], ids=["first-registered", "second-registered"])
+def test_registered_redirect_uri_succeeds_and_keeps_its_query(case, authorize, target, index):
+    registered = target.main_client.redirect_uris
+    if index >= len(registered):
+        pytest.skip("the main client has a single redirect_uri registered")
+    check_registered_redirect_uri_used(authorize(case, redirect_uri=registered[index]))
+
+
+@pytest.mark.negative
+@pytest.mark.req("RURI-2", "RURI-3")
+@pytest.mark.oidf("oidcc-ensure-registered-redirect-uri")
+def test_near_miss_redirect_uri_is_refused_at_the_tenant(case, authorize, near_miss):
+    response = authorize(case, redirect_uri=near_miss.uri, screenshot=True)
+    check_redirect_uri_refused(response, near_miss.uri)
+    check_refusal_shown_at_tenant(response)
+
+
+@pytest.mark.req("RURI-2")
+@pytest.mark.matrix(modes=["fragment"])
+def test_equivalent_redirect_uri_is_refused_or_delivered_to_the_registered_one(case, authorize, equivalent_redirect_uri):
+    response = authorize(case, redirect_uri=equivalent_redirect_uri.uri, screenshot=True)
+    check_equivalent_redirect_uri(response, equivalent_redirect_uri.registered)
+
+
+@pytest.mark.negative
+@pytest.mark.req("FRAG-1")
+def test_fragment_in_redirect_uri_is_refused_or_removed(case, authorize, target):
+    with_fragment = f"{target.main_client.redirect_uris[0]}#{CLIENT_FRAGMENT}"
+    check_client_fragment_not_returned(authorize(case, redirect_uri=with_fragment, screenshot=True), CLIENT_FRAGMENT)
+
+
+@pytest.mark.req("FRAG-2")
+@pytest.mark.matrix(modes=["fragment"])
+@pytest.mark.parametrize("index", [0, 1], ids=["first-registered", "second-registered"])
+def test_fragment_mode_values_appear_only_in_the_fragment(case, authorize, target, index):
+    registered = target.main_client.redirect_uris
+    if index >= len(registered):
+        pytest.skip("the main client has a single redirect_uri registered")
+    check_fragment_only(authorize(case, redirect_uri=registered[index]), registered)
