@@ -33,6 +33,8 @@ from hybridcheck.flows.login import recipe_for
 from hybridcheck.flows.metadata import TenantUnreachable, fetch_metadata
 from hybridcheck.flows.token import TokenClient
 from hybridcheck.matrix import FlowCase, as_params, cases
+from hybridcheck.near_miss import NearMiss, near_misses
+from hybridcheck.peer import PeerFailed, launch_peer, peer_environment
 from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, Profile, ProfileError, load_profile
 from hybridcheck.redact import REDACTOR, redact
 from hybridcheck.reporting import CHANNEL_KEY, EVIDENCE_KEY
@@ -128,11 +130,31 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
     ``@pytest.mark.matrix(needs=[...], lacks=[...], modes=[...])`` narrows the cells.
     """
-    if "case" not in metafunc.fixturenames:
-        return
-    marker = metafunc.definition.get_closest_marker("matrix")
-    selection = cases(**marker.kwargs) if marker else cases()
-    metafunc.parametrize("case", as_params(selection), indirect=True)
+    if "case" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("matrix")
+        selection = cases(**marker.kwargs) if marker else cases()
+        metafunc.parametrize("case", as_params(selection), indirect=True)
+    for name, equivalent in (("near_miss", False), ("equivalent_redirect_uri", True)):
+        if name in metafunc.fixturenames:
+            ids = [v.id for v in _near_misses(metafunc.config, _COLLECTION_ORIGIN) if v.equivalent == equivalent]
+            metafunc.parametrize(name, ids, ids=ids, indirect=True)
+
+
+#: The callback origin near misses are named from at collection time (the port is known later).
+_COLLECTION_ORIGIN = "collection"
+
+
+def _near_misses(config: pytest.Config, callback_origin: str) -> list[NearMiss]:
+    """Near misses of the main client's first redirect URI, bound to ``callback_origin``.
+
+    At collection the real port may not be known yet; the variants' *ids* depend only
+    on the URI's shape, so a stand-in port names them and the fixture binds the real one.
+    """
+    profile = config.stash[PROFILE_KEY]
+    if callback_origin == _COLLECTION_ORIGIN:
+        callback_origin = f"http://{profile.callback_host}:{profile.callback_port or 65000}"
+    uris = profile.main_client.bound(callback_origin).redirect_uris
+    return near_misses(uris[0], uris)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -193,14 +215,24 @@ def callback_server(profile: Profile) -> Iterator[CallbackServer]:
 
 @pytest.fixture(scope="session")
 def target(pytestconfig: pytest.Config, profile: Profile, callback_server: CallbackServer) -> Iterator[Target]:
-    """The tenant under test; for ``issuer = "embedded"`` the reference tenant is started here."""
+    """The tenant under test. The run starts it for ``issuer = "embedded"`` (the reference
+    tenant) and ``issuer = "launched"`` (a peer OP from ``[launch]``)."""
     clients = {role: c.bound(callback_server.origin) for role, c in profile.clients.items()}
-    if not profile.embedded:
+    if profile.embedded:
+        config = tenant_config_from_profile(profile, callback_server.origin, pytestconfig.stash[DEFECTS_KEY])
+        with start_tenant(config) as running:
+            yield Target(profile=profile, issuer=running.issuer, clients=clients)
+    elif profile.launch is not None:
+        try:
+            peer = launch_peer(profile.launch, peer_environment(profile, clients))
+        except PeerFailed as exc:
+            pytest.exit(str(exc), returncode=3)
+        try:
+            yield Target(profile=profile, issuer=peer.issuer, clients=clients)
+        finally:
+            peer.stop()
+    else:
         yield Target(profile=profile, issuer=profile.issuer, clients=clients)
-        return
-    config = tenant_config_from_profile(profile, callback_server.origin, pytestconfig.stash[DEFECTS_KEY])
-    with start_tenant(config) as running:
-        yield Target(profile=profile, issuer=running.issuer, clients=clients)
 
 
 @pytest.fixture(scope="session")
@@ -273,6 +305,23 @@ def case(request: pytest.FixtureRequest, profile: Profile, provider: ProviderMet
     if reason:
         pytest.skip(reason)
     return cell
+
+
+def _near_miss_named(request: pytest.FixtureRequest) -> NearMiss:
+    origin = request.getfixturevalue("callback_server").origin
+    return next(v for v in _near_misses(request.config, origin) if v.id == request.param)
+
+
+@pytest.fixture
+def near_miss(request: pytest.FixtureRequest) -> NearMiss:
+    """One redirect URI that must be refused (RURI-2), derived from the main client's first one."""
+    return _near_miss_named(request)
+
+
+@pytest.fixture
+def equivalent_redirect_uri(request: pytest.FixtureRequest) -> NearMiss:
+    """One redirect URI equivalent to the registered one under RFC 3986 normalisation."""
+    return _near_miss_named(request)
 
 
 def _usable(cell: FlowCase, profile: Profile, provider: ProviderMetadata) -> str | None:

@@ -81,12 +81,22 @@ class Api:
 
 
 @dataclass(frozen=True)
+class Launch:
+    """How the run starts a peer OP itself (``issuer = "launched"``); see ``hybridcheck.peer``."""
+
+    command: tuple[str, ...]
+    cwd: str
+    install: tuple[str, ...] = ()
+    installed: str = ""
+
+
+@dataclass(frozen=True)
 class Profile:
     """A validated tenant profile with secrets resolved from the environment."""
 
     name: str
     path: Path
-    issuer: str  # "embedded" until the reference tenant is started
+    issuer: str  # "embedded" / "launched" until the run started the tenant
     clients: Mapping[str, Client]
     user: TestUser
     login: Login
@@ -98,6 +108,7 @@ class Profile:
     strict_code_reuse_revocation: bool = False
     accept_silent_scope_drop: bool = False
     embedded_settings: Mapping[str, Any] = field(default_factory=dict)
+    launch: Launch | None = None
     callback_host: str = "127.0.0.1"
     callback_port: int = 0
     navigation_timeout_ms: int = 15_000
@@ -106,6 +117,11 @@ class Profile:
     @property
     def embedded(self) -> bool:
         return self.issuer == "embedded"
+
+    @property
+    def started_by_run(self) -> bool:
+        """The run starts this tenant itself (the reference tenant or a launched peer)."""
+        return self.issuer in ("embedded", "launched")
 
     @property
     def main_client(self) -> Client:
@@ -150,17 +166,17 @@ def _schema_errors(data: dict[str, Any], path: Path) -> None:
         raise ProfileError(f"{path}: field {_field_path(best)}: {best.message}")
 
 
-def _secret(env: Mapping[str, str], name: str, field_name: str, path: Path, embedded: bool) -> str:
+def _secret(env: Mapping[str, str], name: str, field_name: str, path: Path, started_by_run: bool) -> str:
     value = env.get(name)
     if value:
         return value
-    if embedded:  # the embedded tenant is configured from the same value: any random one will do
+    if started_by_run:  # the run configures the tenant with the same value: any random one will do
         return secrets.token_urlsafe(24)
     raise ProfileError(f"{path}: field {field_name}: environment variable {name} is not set")
 
 
 def _check_urls(profile: Profile) -> None:
-    if not profile.embedded:
+    if not profile.started_by_run:
         parts = urlsplit(profile.issuer)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ProfileError(f"{profile.path}: field issuer: not an absolute http(s) URL: {profile.issuer!r}")
@@ -182,7 +198,7 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from None
     _schema_errors(data, path)
-    embedded = data["issuer"] == "embedded"
+    embedded = data["issuer"] in ("embedded", "launched")
     clients = {
         role: Client(
             role=role,
@@ -200,6 +216,7 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
     callback = data.get("callback", {})
     timeouts = data.get("timeouts", {})
     api = data.get("api")
+    launch = data.get("launch")
     profile = Profile(
         name=data["name"],
         path=path,
@@ -219,13 +236,19 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
         strict_code_reuse_revocation=expectations.get("strict_code_reuse_revocation", False),
         accept_silent_scope_drop=expectations.get("accept_silent_scope_drop", False),
         embedded_settings=data.get("embedded", {}),
+        launch=Launch(
+            command=tuple(launch["command"]),
+            cwd=launch["cwd"],
+            install=tuple(launch.get("install", ())),
+            installed=launch.get("installed", ""),
+        ) if launch else None,
         callback_host=callback.get("host", "127.0.0.1"),
         callback_port=callback.get("port", 0),
         navigation_timeout_ms=timeouts.get("navigation_ms", 15_000),
         http_timeout_s=timeouts.get("http_s", 10.0),
     )
     _check_urls(profile)
-    if not profile.embedded and profile.callback_port == 0:
+    if not profile.started_by_run and profile.callback_port == 0:
         raise ProfileError(
             f"{path}: field callback.port: a real tenant needs the fixed port its callback URLs are registered with"
         )

@@ -56,7 +56,10 @@ def test_token_endpoint_redirect_uri_must_match(any_case, authorize, tokens, tar
         pytest.skip("the main client has a single redirect_uri registered")
     wrong = {"missing": None, "other-registered": others[0] if others else None, "trailing-slash": sent + "/"}[variant]
     refused = tokens.exchange(response.params["code"], wrong)
-    check_grant_refused(refused, "TOK-2", "a redirect_uri other than the authorization request's is refused")
+    # OAuth §5.2: a missing required parameter is invalid_request; a wrong one invalid_grant (§4.1.3).
+    errors = ("invalid_grant", "invalid_request") if wrong is None else ("invalid_grant",)
+    check_grant_refused(refused, "TOK-2", "a redirect_uri other than the authorization request's is refused",
+                        errors=errors)
 
 
 @pytest.mark.negative

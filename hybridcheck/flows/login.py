@@ -69,13 +69,14 @@ RECIPES: Mapping[str, LoginRecipe] = {
         consent="button[type=submit][name=action][value=accept]",
         error="#error-page, .error-page, [data-error-code]",
     ),
-    # panva/oidc-provider's development interactions (login, then consent "Continue").
+    # panva/oidc-provider's development interactions (v9): a login page, then a consent page
+    # "Continue"; both post to /interaction/<uid> and differ only by their hidden `prompt`.
     "oidc-provider-dev": LoginRecipe(
         name="oidc-provider-dev",
         username="input[name=login]",
         password="input[name=password]",
-        submit="button[type=submit]",
-        consent="form[action$='/confirm'] button[type=submit]",
+        submit="form:has(input[name=prompt][value=login]) button[type=submit]",
+        consent="form:has(input[name=prompt][value=consent]) button[type=submit]",
         error="h1:has-text('oops! something went wrong')",
     ),
 }
