@@ -13,6 +13,7 @@ STATE_VALUES = {
     "hash": "before#after",
     "non-ascii": "zürich-東京-😀",
     "long-500": "L" * 250 + "0123456789" * 25,
+    "html-special": 'x"></form><script>document.title="pwned"</script>\'&amp;<',
 }
 
 
