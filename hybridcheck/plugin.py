@@ -13,8 +13,10 @@ profile is a usage error, exit code 4, before any test), then provides:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ import httpx
 import pytest
 
 from hybridcheck.checks.discovery import unadvertised_reason
+from hybridcheck.deviations import Deviation, ExpiredDeviation, check_review_dates, xfail_marker
 from hybridcheck.embedded import tenant_config_from_profile
 from hybridcheck.checks.response import check_flow_succeeded
 from hybridcheck.evidence import CompletedFlow, ProviderMetadata
@@ -98,7 +101,8 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         profile = load_profile(ref)
         defects = parse_defects(os.environ.get(ENV_DEFECTS))
-    except (ProfileError, UnknownDefectError) as exc:
+        check_review_dates(profile.deviations, dt.date.today())
+    except (ProfileError, UnknownDefectError, ExpiredDeviation) as exc:
         raise pytest.UsageError(str(exc)) from None
     if defects and not profile.embedded:
         raise pytest.UsageError(f"{ENV_DEFECTS} switches defects of the embedded tenant; profile {ref} is a real tenant")
@@ -178,6 +182,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if problems:
         raise pytest.UsageError("suite tests without valid requirement IDs:\n  " + "\n  ".join(problems))
     _select_requirements(config, items)
+    _mark_known_deviations(config, items)
+
+
+def _mark_known_deviations(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests a profile's ``[[deviations]]`` cover become strict xfails; unused entries warn."""
+    profile = config.stash.get(PROFILE_KEY, None)
+    deviations = profile.deviations if profile else ()
+    used: set[Deviation] = set()
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        cell = callspec.params.get("case") if callspec else None
+        requirements = [value for name, value in item.user_properties if name == "requirement"]
+        for deviation in deviations:
+            rt, rm = (cell.response_type, cell.response_mode) if cell else (None, None)
+            if deviation.matches(item.nodeid, requirements, rt, rm):
+                item.add_marker(xfail_marker(deviation))
+                used.add(deviation)
+                break
+    for deviation in deviations:
+        if deviation not in used:
+            warnings.warn(pytest.PytestWarning(f"known deviation {deviation.describe()} matches no collected test"),
+                          stacklevel=1)
 
 
 def _select_requirements(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -7,6 +7,7 @@ one-line message names the file and the field, before any test runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -18,6 +19,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jsonschema
+
+from hybridcheck.deviations import Deviation
+from hybridcheck.requirements import catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
@@ -109,6 +113,7 @@ class Profile:
     accept_silent_scope_drop: bool = False
     embedded_settings: Mapping[str, Any] = field(default_factory=dict)
     launch: Launch | None = None
+    deviations: tuple[Deviation, ...] = ()
     callback_host: str = "127.0.0.1"
     callback_port: int = 0
     navigation_timeout_ms: int = 15_000
@@ -154,6 +159,34 @@ def _field_path(error: jsonschema.ValidationError) -> str:
     return "".join(parts) or "(top level)"
 
 
+def _dates_as_text(value: Any) -> Any:
+    """TOML dates become ISO strings so the JSON Schema can judge them (``format: date``)."""
+    if isinstance(value, dict):
+        return {k: _dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(v) for v in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _deviations(entries: list[dict[str, Any]], path: Path) -> tuple[Deviation, ...]:
+    known = catalogue()
+    for index, entry in enumerate(entries):
+        if entry["requirement"] not in known:
+            raise ProfileError(f"{path}: field deviations[{index}].requirement: unknown requirement ID "
+                               f"{entry['requirement']!r}")
+    return tuple(
+        Deviation(
+            requirement=e["requirement"],
+            reason=e["reason"],
+            response_type=e.get("response_type"),
+            response_mode=e.get("response_mode"),
+            test=e.get("test"),
+            review_by=dt.date.fromisoformat(e["review_by"]) if "review_by" in e else None,
+        )
+        for e in entries
+    )
+
+
 def _schema_errors(data: dict[str, Any], path: Path) -> None:
     schema = json.loads((SCHEMA_DIR / "tenant-profile.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
@@ -194,7 +227,7 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
     env = os.environ if env is None else env
     path = resolve_profile_path(ref)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = _dates_as_text(tomllib.loads(path.read_text(encoding="utf-8")))
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from None
     _schema_errors(data, path)
@@ -242,6 +275,7 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
             install=tuple(launch.get("install", ())),
             installed=launch.get("installed", ""),
         ) if launch else None,
+        deviations=_deviations(data.get("deviations", []), path),
         callback_host=callback.get("host", "127.0.0.1"),
         callback_port=callback.get("port", 0),
         navigation_timeout_ms=timeouts.get("navigation_ms", 15_000),
