@@ -46,6 +46,10 @@ from hybridcheck.target import Authorizer, Target
 from hybridcheck.tenant import start_tenant
 from hybridcheck.tenant.defects import UnknownDefectError, parse_defects
 
+#: Exit code when the run cannot talk to the tenant at all (unreachable, peer not starting,
+#: login recipe failing): distinct from pytest's 0-5 so a nightly job can tell "tenant down"
+#: from "tenant non-conformant" (1).
+EXIT_TENANT_UNAVAILABLE = 6
 PROFILE_KEY = pytest.StashKey[Profile]()
 DEFECTS_KEY = pytest.StashKey[frozenset[str]]()
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
@@ -252,7 +256,7 @@ def target(pytestconfig: pytest.Config, profile: Profile, callback_server: Callb
         try:
             peer = launch_peer(profile.launch, peer_environment(profile, clients))
         except PeerFailed as exc:
-            pytest.exit(str(exc), returncode=3)
+            pytest.exit(str(exc), returncode=EXIT_TENANT_UNAVAILABLE)
         try:
             yield Target(profile=profile, issuer=peer.issuer, clients=clients)
         finally:
@@ -274,7 +278,7 @@ def provider(target: Target, http_client: httpx.Client) -> ProviderMetadata:
     try:
         return fetch_metadata(http_client, target.issuer)
     except TenantUnreachable as exc:
-        pytest.exit(str(exc), returncode=3)
+        pytest.exit(str(exc), returncode=EXIT_TENANT_UNAVAILABLE)
 
 
 @pytest.fixture(scope="session")
@@ -313,7 +317,7 @@ def sso_storage_state(browser: Any, target: Target, provider: ProviderMetadata, 
             pytest.exit(
                 f"login to {target.issuer} with recipe '{authorize_flow.recipe.name}' did not reach the client "
                 f"(final URL {redact(response.final_url)}): {shown}",
-                returncode=3,
+                returncode=EXIT_TENANT_UNAVAILABLE,
             )
         return context.storage_state()
     finally:

@@ -38,6 +38,7 @@ class Redactor:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._secrets: dict[str, str] = {}
+        self._raw: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
 
     def add(self, value: str | None) -> None:
@@ -50,6 +51,7 @@ class Redactor:
             if len(signature) >= _MIN_SECRET_LENGTH:
                 candidates.add(signature)
         with self._lock:
+            self._raw.add(value)
             for candidate in candidates:
                 marker = fingerprint(candidate)
                 for form in _transit_forms(candidate):
@@ -66,6 +68,11 @@ class Redactor:
                 self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
             pattern, secrets = self._pattern, self._secrets
         return pattern.sub(lambda m: secrets[m.group(0)], text)
+
+    def values(self) -> list[str]:
+        """The raw secret values registered (to hand to another process's redactor)."""
+        with self._lock:
+            return sorted(self._raw)
 
     def __contains__(self, value: str) -> bool:
         with self._lock:

@@ -1,22 +1,36 @@
-"""Reporting hooks: evidence on failures, results by requirement ID, back-channel call counts.
+"""Reporting: results by requirement ID in every artifact, evidence on failures, call counts, redaction.
 
 A pytest plugin of its own (listed in the root ``conftest.py``) so the fixtures in
-``plugin.py`` stay about running flows. Works with pytest-xdist: workers send their
-call counts to the controller through ``workeroutput``.
+``plugin.py`` stay about running flows. With ``--reports-dir DIR`` (set in ``pytest.ini``):
+
+- ``DIR/requirements.json``: every catalogue ID with its cases and their outcomes;
+- report.html gets a "Requirement" column and a results-by-requirement table on top;
+- Allure gets labels (requirement, family, RT, RM), the flow evidence and screenshots;
+- at the very end, every file under ``DIR`` is scrubbed of the secrets the run saw.
+
+Works with pytest-xdist: workers send their call counts and secret values to the
+controller through ``workeroutput``.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import json
-from collections import Counter, defaultdict
+import os
+import warnings
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import allure
 import pytest
 
+from hybridcheck.artifacts import scrub_tree
 from hybridcheck.evidence import AuthorizationResponse
-from hybridcheck.redact import redact
+from hybridcheck.redact import REDACTOR, redact
 from hybridcheck.requirements import catalogue
 
 if TYPE_CHECKING:
@@ -25,11 +39,46 @@ if TYPE_CHECKING:
 
 EVIDENCE_KEY = pytest.StashKey["Authorizer"]()
 CHANNEL_KEY = pytest.StashKey["BackChannel"]()
-_WORKER_CALLS = "hybridcheck_calls"
+_WORKER_OUTPUT = "hybridcheck"
+#: For the project's own secret-scan test only: where to write the raw secret values the run saw
+#: (refused inside the reports directory, the place it proves clean).
+ENV_SECRETS_DUMP = "HYBRIDCHECK_SECRETS_DUMP"
+_OUTCOMES = ("passed", "failed", "xfailed", "skipped")
 
-_RESULTS: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+
+@dataclass
+class CaseResult:
+    requirements: tuple[str, ...]
+    outcome: str  # passed | failed | skipped | xfailed
+    reason: str
+
+
+_CASES: dict[str, CaseResult] = {}
 _CALLS: Counter[str] = Counter()
 _RATE_LIMITED: Counter[str] = Counter()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("hybridcheck").addoption(
+        "--reports-dir",
+        default=None,
+        metavar="DIR",
+        help="write requirements.json there and scrub every file there of secrets at the end (pytest.ini: reports)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--tracing", "off") != "off":
+        warnings.warn(
+            pytest.PytestWarning(
+                "Playwright traces record raw network bodies: hybridcheck rewrites their text entries, "
+                "but keep traces out of shared reports"
+            ),
+            stacklevel=1,
+        )
+
+
+# --- evidence -------------------------------------------------------------------------------
 
 
 def evidence_summary(response: AuthorizationResponse) -> dict[str, Any]:
@@ -41,51 +90,104 @@ def evidence_summary(response: AuthorizationResponse) -> dict[str, Any]:
         "params": response.params,
         "final_url": response.final_url,
         "id_token": {"header": id_token.header, "claims": id_token.claims} if id_token else None,
-        "visited": [r.url for r in response.browser_requests if r.resource_type == "document"],
+        "visited": [f"{r.method} {r.url}" for r in response.browser_requests if r.resource_type == "document"],
         "callback_hits": [asdict(h) for h in response.callback_hits],
         "login_pages_shown": response.login_pages_shown,
         "page_text": response.page_text[:500],
     }
 
 
+def attach_flow(response: AuthorizationResponse, title: str) -> None:
+    """Allure: the flow's evidence (redacted) and its screenshot, if one was taken."""
+    allure.attach(redact(json.dumps(evidence_summary(response), indent=1, default=str)),
+                  name=f"evidence: {title}", attachment_type=allure.attachment_type.JSON)
+    if response.screenshot:
+        allure.attach(response.screenshot, name=f"screenshot: {title}", attachment_type=allure.attachment_type.PNG)
+
+
+def _html_extras(authorizer: Authorizer, failed: bool) -> list[Any]:
+    """pytest-html extras: screenshots the flows took, the URLs visited, and a screenshot at failure."""
+    try:
+        import pytest_html
+    except ImportError:
+        return []
+    extras = []
+    for index, response in enumerate(authorizer.responses, 1):
+        if response.screenshot:
+            extras.append(pytest_html.extras.png(base64.b64encode(response.screenshot).decode(), f"flow {index}"))
+            visited = "\n".join(evidence_summary(response)["visited"])
+            extras.append(pytest_html.extras.text(redact(visited), f"flow {index}: URLs the browser touched"))
+    if failed and authorizer.has_page:
+        png = authorizer.page.screenshot(type="png")
+        allure.attach(png, name="screenshot at failure", attachment_type=allure.attachment_type.PNG)
+        extras.append(pytest_html.extras.png(base64.b64encode(png).decode(), "page at failure"))
+        extras.append(pytest_html.extras.text(redact(authorizer.page.url), "page URL at failure"))
+    return extras
+
+
+@pytest.fixture(autouse=True)
+def _allure_labels(request: pytest.FixtureRequest) -> None:
+    """Allure labels: requirement ID and source, family, response type and mode."""
+    known = catalogue()
+    for marker in request.node.iter_markers("req"):
+        for req in marker.args:
+            if req in known:
+                allure.dynamic.label("requirement", req)
+                allure.dynamic.story(f"{req} ({known[req].source})")
+                allure.dynamic.feature(known[req].family)
+    callspec = getattr(request.node, "callspec", None)
+    cell = callspec.params.get("case") if callspec else None
+    if cell is not None:
+        allure.dynamic.tag(cell.response_type, cell.response_mode)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """On failure, attach the flow evidence (redacted) to the report."""
+    """Attach the flow evidence (redacted) on failure, and screenshots to report.html."""
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     authorizer = item.stash.get(EVIDENCE_KEY, None)
-    if report.failed and authorizer is not None and authorizer.responses:
+    if authorizer is None or report.when != "call":
+        return
+    if report.failed and authorizer.responses:
         evidence = [evidence_summary(r) for r in authorizer.responses]
         report.sections.append(("hybridcheck evidence", redact(json.dumps(evidence, indent=1, default=str))))
+    report.extras = [*getattr(report, "extras", []), *_html_extras(authorizer, report.failed)]
+
+
+# --- results by requirement -----------------------------------------------------------------
+
+
+def _outcome(report: pytest.TestReport) -> tuple[str, str]:
+    if hasattr(report, "wasxfail"):
+        return ("xfailed", report.wasxfail) if report.skipped else ("failed", f"XPASS(strict): {report.wasxfail}")
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return "skipped", str(report.longrepr[2]).removeprefix("Skipped: ")
+    if report.failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        return "failed", redact(crash.message if crash else str(report.longrepr))[:2000]
+    return report.outcome, ""
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        for name, value in report.user_properties:
-            if name == "requirement":
-                _RESULTS[value][report.outcome].append(report.nodeid)
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Collect this process's back-channel counts (a worker hands them to the controller)."""
-    channel = session.config.stash.get(CHANNEL_KEY, None)
-    if channel is None:
+    requirements = tuple(value for name, value in report.user_properties if name == "requirement")
+    if not requirements:
         return
-    workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None:
-        workeroutput[_WORKER_CALLS] = {"calls": dict(channel.calls), "rate_limited": dict(channel.rate_limited)}
-    else:
-        _CALLS.update(channel.calls)
-        _RATE_LIMITED.update(channel.rate_limited)
+    if report.when == "call" or report.outcome != "passed":
+        outcome, reason = _outcome(report)
+        if report.nodeid not in _CASES or _CASES[report.nodeid].outcome == "passed":
+            _CASES[report.nodeid] = CaseResult(requirements, outcome, reason)
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: Any) -> None:
-    """pytest-xdist: add a finished worker's back-channel counts to the run's."""
-    counts = getattr(node, "workeroutput", {}).get(_WORKER_CALLS)
-    if counts:
-        _CALLS.update(counts["calls"])
-        _RATE_LIMITED.update(counts["rate_limited"])
+def results_by_requirement() -> dict[str, dict[str, Any]]:
+    """``requirements.json``: every catalogue ID, with the cases that verify it (empty list: untested)."""
+    by_id: dict[str, dict[str, Any]] = {
+        req.id: {"title": req.title, "source": req.source, "cases": []} for req in catalogue().values()
+    }
+    for nodeid, case in sorted(_CASES.items()):
+        for req in case.requirements:
+            by_id[req]["cases"].append({"nodeid": nodeid, "outcome": case.outcome, "reason": case.reason})
+    return by_id
 
 
 def _requirement_order(req: str) -> tuple[str, int]:
@@ -93,23 +195,106 @@ def _requirement_order(req: str) -> tuple[str, int]:
     return family, int(number)
 
 
+def _tested() -> list[tuple[str, dict[str, Any], Counter[str]]]:
+    rows = []
+    for req, entry in sorted(results_by_requirement().items(), key=lambda kv: _requirement_order(kv[0])):
+        if entry["cases"]:
+            rows.append((req, entry, Counter(case["outcome"] for case in entry["cases"])))
+    return rows
+
+
+def _verdict(counts: Counter[str]) -> str:
+    return "FAIL" if counts["failed"] else ("pass" if counts["passed"] or counts["xfailed"] else "skip")
+
+
+# --- xdist, the end of the run --------------------------------------------------------------
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Hand this worker's counts and secret values to the controller, or keep them."""
+    channel = session.config.stash.get(CHANNEL_KEY, None)
+    calls = dict(channel.calls) if channel else {}
+    limited = dict(channel.rate_limited) if channel else {}
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[_WORKER_OUTPUT] = {"calls": calls, "rate_limited": limited, "secrets": REDACTOR.values()}
+        return
+    _CALLS.update(calls)
+    _RATE_LIMITED.update(limited)
+    reports_dir = session.config.getoption("--reports-dir")
+    if reports_dir and _CASES:
+        path = Path(reports_dir) / "requirements.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results_by_requirement(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: add a finished worker's counts and secrets to the run's."""
+    output = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
+    if output:
+        _CALLS.update(output["calls"])
+        _RATE_LIMITED.update(output["rate_limited"])
+        for value in output["secrets"]:
+            REDACTOR.add(value)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Last of all, after JUnit, HTML and Allure are written: scrub the reports of every secret."""
+    if getattr(config, "workeroutput", None) is not None:
+        return
+    reports_dir = config.getoption("--reports-dir", None)
+    if reports_dir and Path(reports_dir).is_dir():
+        scrub_tree(Path(reports_dir), REDACTOR)
+    dump = os.environ.get(ENV_SECRETS_DUMP)
+    if dump and not (reports_dir and Path(reports_dir).resolve() in Path(dump).resolve().parents):
+        Path(dump).write_text(json.dumps(REDACTOR.values()), encoding="utf-8")
+
+
+# --- terminal and report.html ---------------------------------------------------------------
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Close with requirement ID → passed / failed / skipped (failing cases listed), and call counts."""
+    """Close with requirement ID → passed / failed / xfailed / skipped (failures listed), and call counts."""
     write = terminalreporter.write_line
-    if _RESULTS:
+    rows = _tested()
+    if rows:
         terminalreporter.section("hybridcheck: results by requirement")
-        known = catalogue()
-        for req in sorted(_RESULTS, key=_requirement_order):
-            counts = _RESULTS[req]
-            verdict = "FAIL" if counts["failed"] else ("pass" if counts["passed"] else "skip")
-            write(
-                f"{verdict:4} {req:8} passed {len(counts['passed']):3}  failed {len(counts['failed']):3}  "
-                f"skipped {len(counts['skipped']):3}  ({known[req].source})"
-            )
-            for nodeid in counts["failed"]:
-                write(f"       failed: {nodeid}")
+        for req, entry, counts in rows:
+            tally = "  ".join(f"{name} {counts[name]:3}" for name in _OUTCOMES)
+            write(f"{_verdict(counts):4} {req:8} {tally}  ({entry['source']})")
+            for case in entry["cases"]:
+                if case["outcome"] == "failed":
+                    write(f"       failed: {case['nodeid']}")
     if _CALLS:
         terminalreporter.section("hybridcheck: back-channel requests by endpoint")
         for path, count in sorted(_CALLS.items()):
             write(f"{count:5}  {path}" + (f"  ({_RATE_LIMITED[path]} answered 429)" if _RATE_LIMITED[path] else ""))
         write(f"{sum(_CALLS.values()):5}  total")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str]) -> None:
+    """report.html opens with the results by requirement, failures first."""
+    rows = sorted(_tested(), key=lambda row: (_verdict(row[2]) != "FAIL", _requirement_order(row[0])))
+    cells = "".join(
+        f"<tr><td>{_verdict(counts)}</td><td>{req}</td><td>{html.escape(entry['title'][:120])}</td>"
+        f"<td>{html.escape(entry['source'])}</td>"
+        + "".join(f"<td>{counts[name]}</td>" for name in _OUTCOMES)
+        + "</tr>"
+        for req, entry, counts in rows
+    )
+    head = "".join(f"<th>{name}</th>" for name in ("verdict", "requirement", "title", "source", *_OUTCOMES))
+    prefix.append(f"<h2>Results by requirement</h2><table class='hybridcheck-requirements'><tr>{head}</tr>{cells}</table>")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_header(cells: list[str]) -> None:
+    cells.insert(1, "<th>Requirement</th>")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    requirements = sorted({value for name, value in report.user_properties if name == "requirement"})
+    cells.insert(1, f"<td>{', '.join(requirements)}</td>")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import allure
 from jwt.utils import base64url_encode
 from playwright.sync_api import Page
 
@@ -15,6 +16,7 @@ from hybridcheck.evidence import AuthorizationRequest, AuthorizationResponse, Pr
 from hybridcheck.flows.authorize import AuthorizeFlow
 from hybridcheck.matrix import FlowCase
 from hybridcheck.profile import Client, Profile
+from hybridcheck.reporting import attach_flow
 
 #: Marker for "generate a fresh random value" in :meth:`Authorizer.request`.
 AUTO: Any = object()
@@ -52,6 +54,11 @@ class Authorizer:
         if self._page is None:
             self._page = self.new_page()
         return self._page
+
+    @property
+    def has_page(self) -> bool:
+        """Whether a browser page was opened (there is something to screenshot)."""
+        return self._page is not None
 
     def request(
         self,
@@ -95,7 +102,10 @@ class Authorizer:
 
     def run(self, request: AuthorizationRequest, *, screenshot: bool = False) -> AuthorizationResponse:
         """Send ``request`` in this test's page and keep the evidence (and the screenshot, if asked)."""
-        response = self.flow.run(self.page, request, screenshot=screenshot)
+        title = f"authorize {request.response_type} {request.response_mode or '(default mode)'}"
+        with allure.step(title):
+            response = self.flow.run(self.page, request, screenshot=screenshot)
+            attach_flow(response, title)
         self.responses.append(response)
         return response
 

@@ -6,6 +6,8 @@ import base64
 from typing import Literal
 from urllib.parse import quote
 
+import allure
+
 from hybridcheck.evidence import HttpExchange, TokenResponse
 from hybridcheck.flows.http import BackChannel
 from hybridcheck.profile import Client
@@ -89,21 +91,24 @@ class TokenClient:
         auth_method: str | None = None,
     ) -> TokenResponse:
         """Exchange ``code`` as ``client`` (a role of the profile, or a :class:`Client` as given)."""
-        return exchange_code(
-            self.channel,
-            self.token_endpoint,
-            self._client(client),
-            code,
-            redirect_uri,
-            code_verifier=code_verifier,
-            auth_method=auth_method,
-        )
+        with allure.step("token exchange (authorization_code)"):
+            return exchange_code(
+                self.channel,
+                self.token_endpoint,
+                self._client(client),
+                code,
+                redirect_uri,
+                code_verifier=code_verifier,
+                auth_method=auth_method,
+            )
 
     def refresh(self, refresh_token: str, *, scope: str | None = None, client: str | Client = "main") -> TokenResponse:
-        return refresh(self.channel, self.token_endpoint, self._client(client), refresh_token, scope=scope)
+        with allure.step(f"refresh (scope {scope!r})"):
+            return refresh(self.channel, self.token_endpoint, self._client(client), refresh_token, scope=scope)
 
     def _client(self, client: str | Client) -> Client:
         return self._clients[client] if isinstance(client, str) else client
 
     def userinfo(self, access_token: str, style: UserInfoStyle = "get-header") -> HttpExchange:
-        return userinfo(self.channel, self.userinfo_endpoint, access_token, style)
+        with allure.step(f"userinfo ({style})"):
+            return userinfo(self.channel, self.userinfo_endpoint, access_token, style)

@@ -15,6 +15,7 @@ Handlers only translate HTTP to the protocol modules and back.
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,6 +25,7 @@ from hybridcheck.tenant.authorize import authorize
 from hybridcheck.tenant.config import TenantConfig
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.discovery import discovery_document
+from hybridcheck.tenant.limits import AUTH0_GLOBAL_PER_SECOND, userinfo_buckets
 from hybridcheck.tenant.login import SESSION_COOKIE, show_login, submit_login
 from hybridcheck.tenant.middleware import LatencyMiddleware, RateLimitMiddleware
 from hybridcheck.tenant.token_endpoint import token_endpoint
@@ -51,14 +53,18 @@ async def jwks(request: Request) -> Response:
 
 
 async def authorization_endpoint(request: Request) -> Response:
-    """Core §3.1.2.1: GET with the query, or POST with a form body."""
+    """Core §3.1.2.1: GET with the query, or POST with a form body.
+
+    Runs in a worker thread: a ``request_uri`` is fetched there (Core §6.2), so the event
+    loop keeps serving, even a request_uri that points back at this tenant.
+    """
     tenant = _tenant(request)
     if request.method == "POST":
         items = await _form_items(request)
     else:
         items = request.query_params.multi_items()
     session = tenant.store.session(request.cookies.get(SESSION_COOKIE))
-    return authorize(tenant, items, session)
+    return await run_in_threadpool(authorize, tenant, items, session)
 
 
 async def login(request: Request) -> Response:
@@ -93,8 +99,12 @@ def build_app(config: TenantConfig, issuer: str) -> Starlette:
     middleware = []
     if config.latency_s > 0:
         middleware.append(Middleware(LatencyMiddleware, delay_s=config.latency_s))
-    if config.rate_limit_per_second is not None:
-        middleware.append(Middleware(RateLimitMiddleware, rate_per_second=config.rate_limit_per_second))
+    global_rate = config.rate_limit_per_second
+    if global_rate is None and config.auth0_limits:
+        global_rate = AUTH0_GLOBAL_PER_SECOND
+    if global_rate is not None:
+        middleware.append(Middleware(RateLimitMiddleware, rate_per_second=global_rate))
     app = Starlette(routes=routes, middleware=middleware)
-    app.state.tenant = Tenant(config=config, issuer=issuer)
+    app.state.tenant = Tenant(config=config, issuer=issuer,
+                              userinfo_limits=userinfo_buckets() if config.auth0_limits else None)
     return app

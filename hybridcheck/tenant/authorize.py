@@ -1,32 +1,36 @@
 """The authorization endpoint: OIDC Core §3.3.2 (hybrid flow) and §3.1.2 (code flow).
 
 Read top to bottom: :func:`parse_request` validates a request in the order the specs
-impose — client and redirect_uri first (errors about them are shown at the tenant and
-never redirected, OAuth §4.1.2.1), then everything else (errors go back to the client by
-the response mode, with ``state``). :func:`authorize` then decides whether the user must
-log in (Core §3.1.2.1 ``prompt``, ``max_age``) and :func:`complete` builds the response
-(Core §3.3.2.5).
+impose — client, request object (Core §6, :mod:`hybridcheck.tenant.request_object`) and
+redirect_uri first (errors about the client and redirect_uri are shown at the tenant and
+never redirected, OAuth §4.1.2.1; redirect-URI matching is in
+:mod:`hybridcheck.tenant.callbacks`), then everything else (errors go back to the client
+by the response mode, with ``state``). :func:`authorize` then decides whether the user
+must log in (Core §3.1.2.1 ``prompt``, ``max_age``) and :func:`complete` builds the
+response (Core §3.3.2.5), with the claims the ``claims`` parameter asked for (Core §5.5).
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from starlette.responses import Response
 
-from hybridcheck.tenant.claims import granted_scope, split_scope
+from hybridcheck.tenant.callbacks import is_registered
+from hybridcheck.tenant.claims import ClaimsRequest, ClaimsRequestError, granted_scope, parse_claims_request, split_scope
 from hybridcheck.tenant.config import ClientConfig
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.delivery import deliver, safe_description
 from hybridcheck.tenant.pages import error_response
+from hybridcheck.tenant.request_object import apply_request_object
 from hybridcheck.tenant.responses import redirect
 from hybridcheck.tenant.store import Session, new_secret_value
 from hybridcheck.tenant.tokens import issue_access_token, issue_id_token
+from hybridcheck.tenant.wildcards import is_wildcard
 
 CODE = frozenset({"code"})
 CODE_ID_TOKEN = frozenset({"code", "id_token"})
@@ -87,6 +91,7 @@ class AuthRequest:
     audience: str | None
     organization: str | None
     code_challenge: str | None
+    claims: ClaimsRequest = ClaimsRequest()  # the claims parameter (Core §5.5)
 
 
 # --- validation -------------------------------------------------------------------
@@ -106,65 +111,21 @@ def _first_values(items: Iterable[tuple[str, str]]) -> tuple[dict[str, str], set
     return values, repeated
 
 
-def _registered(tenant: Tenant, client: ClientConfig, uri: str) -> bool:
-    """Exact string comparison with the registered callback URLs (OAuth §3.1.2.3; Auth0)."""
-    return any(uri == registered or _lax_match(tenant, uri, registered) for registered in client.redirect_uris)
-
-
-def _lax_match(tenant: Tenant, uri: str, registered: str) -> bool:
-    """The lax matchers real providers have shipped, one defect each (RURI-2); all off by default."""
-    sent, reg = urlsplit(uri), urlsplit(registered)
-
-    def same_but(**parts: str) -> bool:
-        return sent._replace(**parts) == reg._replace(**parts)
-
-    if tenant.has_defect("redirect_uri_prefix_match") and uri.startswith(registered):
-        return True
-    if tenant.has_defect("redirect_uri_trailing_slash_insensitive") and (
-            sent._replace(path=sent.path.rstrip("/")) == reg._replace(path=reg.path.rstrip("/"))):
-        return True
-    if tenant.has_defect("redirect_uri_path_case_insensitive") and (
-            sent._replace(path=sent.path.lower()) == reg._replace(path=reg.path.lower())):
-        return True
-    if tenant.has_defect("redirect_uri_query_ignored") and same_but(query=""):
-        return True
-    if tenant.has_defect("redirect_uri_port_ignored") and same_but(netloc="") and (
-            _without_port(sent.netloc) == _without_port(reg.netloc)):
-        return True
-    if tenant.has_defect("redirect_uri_scheme_ignored") and same_but(scheme=""):
-        return True
-    if tenant.has_defect("redirect_uri_subdomain_wildcard") and same_but(netloc="") and (
-            sent.netloc.endswith("." + reg.netloc)):
-        return True
-    if tenant.has_defect("redirect_uri_userinfo_accepted") and same_but(netloc="") and (
-            sent.netloc.rpartition("@")[2] == reg.netloc):
-        return True
-    return tenant.has_defect("redirect_uri_dot_segments_normalised") and bool(_DOT_SEGMENT.search(sent.path)) and (
-        sent._replace(path=posixpath.normpath(sent.path)) == reg)
-
-
-_DOT_SEGMENT = re.compile(r"(^|/)\.\.?(/|$)")
-
-
-def _without_port(netloc: str) -> str:
-    return re.sub(r":[0-9]*$", "", netloc)
-
-
 def _resolve_redirect_uri(tenant: Tenant, client: ClientConfig,
                           sent: str | None) -> tuple[str, str | None] | PageError:
     """Where the response goes, and the redirect_uri as sent.
 
     Like Auth0, everything after ``#`` is removed before matching (FRAG-1). Without a
-    redirect_uri the single registered one is used; with several it is an error (OAuth
-    §3.1.2.3).
+    redirect_uri the single registered one is used; with several, or a wildcard one, it is
+    an error (OAuth §3.1.2.3).
     """
     if sent is None:
-        if len(client.redirect_uris) == 1:
+        if len(client.redirect_uris) == 1 and not is_wildcard(client.redirect_uris[0]):
             return client.redirect_uris[0], None
         return PageError("invalid_request", "Missing required parameter: redirect_uri "
-                                            "(the client has several callback URLs).")
+                                            "(the client has several callback URLs or a wildcard one).")
     without_fragment = sent.split("#", 1)[0]
-    if not _registered(tenant, client, without_fragment):
+    if not is_registered(tenant, client, without_fragment):
         if tenant.has_defect("redirect_uri_mismatch_redirects_error"):
             return without_fragment, sent  # the whole response, code included, goes to the unregistered URI
         return PageError("invalid_request", CALLBACK_MISMATCH)
@@ -190,7 +151,12 @@ def _error_mode(tenant: Tenant, response_type: frozenset[str], asked: str | None
 
 
 def parse_request(tenant: Tenant, items: Iterable[tuple[str, str]]) -> AuthRequest | PageError | ClientError:
-    """Validate an authorization request (Core §3.3.2.2, §3.1.2.2)."""
+    """Validate an authorization request (Core §3.3.2.2, §3.1.2.2).
+
+    A request object (Core §6) is applied once the client is known and before the
+    redirect_uri is resolved, so a redirect_uri given only inside it is honoured; an
+    unusable object is reported to the redirect_uri of the outer parameters.
+    """
     values, repeated = _first_values(items)
     client = tenant.client(values.get("client_id"))
     if client is None:
@@ -199,6 +165,9 @@ def parse_request(tenant: Tenant, items: Iterable[tuple[str, str]]) -> AuthReque
         return PageError("invalid_request", f"Unknown client: {values['client_id']}")
     if repeated & {"client_id", "redirect_uri"}:
         return PageError("invalid_request", "client_id and redirect_uri must be sent once.")
+    object_error = None
+    if not tenant.has_defect("request_object_ignored"):
+        values, object_error = apply_request_object(values)
     resolved = _resolve_redirect_uri(tenant, client, values.get("redirect_uri"))
     if isinstance(resolved, PageError):
         return resolved
@@ -229,12 +198,11 @@ def parse_request(tenant: Tenant, items: Iterable[tuple[str, str]]) -> AuthReque
             and not tenant.has_defect("query_mode_tokens_allowed")):
         return fail("invalid_request", f"response_mode=query is not allowed for response_type "
                                        f"{response_type_value}: tokens are never sent in the query.")
-    # Request objects and registration are not supported (Core §6.1, §6.2, §7.2.1).
-    for parameter, error in (("request", "request_not_supported"),
-                             ("request_uri", "request_uri_not_supported"),
-                             ("registration", "registration_not_supported")):
-        if parameter in values:
-            return fail(error, f"The {parameter} parameter is not supported.")
+    if object_error is not None:
+        return fail(object_error.error, object_error.description)
+    # Registration by value is not supported (Core §7.2.1).
+    if "registration" in values:
+        return fail("registration_not_supported", "The registration parameter is not supported.")
     if tenant.has_defect("unknown_param_rejected"):
         unknown = sorted(set(values) - KNOWN_PARAMETERS)
         if unknown:
@@ -272,6 +240,13 @@ def parse_request(tenant: Tenant, items: Iterable[tuple[str, str]]) -> AuthReque
     if organization is not None and organization not in tenant.config.organizations:
         return fail("invalid_request", f"parameter organization is invalid: {organization} "
                                        f"is not a valid organization.")
+    # The claims parameter (Core §5.5).
+    try:
+        claims = parse_claims_request(values.get("claims"))
+    except ClaimsRequestError as problem:
+        return fail("invalid_request", str(problem))
+    if tenant.has_defect("claims_parameter_ignored"):
+        claims = ClaimsRequest()
 
     return AuthRequest(
         client_id=client.client_id, redirect_uri=redirect_uri, redirect_uri_sent=redirect_uri_sent,
@@ -279,7 +254,7 @@ def parse_request(tenant: Tenant, items: Iterable[tuple[str, str]]) -> AuthReque
         scope=granted_scope(requested_scope, api), state=state, nonce=nonce, prompt=prompt,
         max_age=int(max_age) if max_age is not None else None,
         login_hint=values.get("login_hint"), audience=audience, organization=organization,
-        code_challenge=challenge,
+        code_challenge=challenge, claims=claims,
     )
 
 
@@ -346,7 +321,8 @@ def complete(tenant: Tenant, request: AuthRequest, session: Session) -> Response
     store = tenant.store
     grant = store.new_grant(client_id=request.client_id, sub=session.sub, auth_time=int(session.auth_time),
                             scope=request.scope, nonce=request.nonce, audience=request.audience,
-                            organization=request.organization)
+                            organization=request.organization, id_token_claims=request.claims.id_token,
+                            userinfo_claims=request.claims.userinfo)
     code = store.new_code(grant, redirect_uri=request.redirect_uri, redirect_uri_sent=request.redirect_uri_sent,
                           code_challenge=request.code_challenge).code
     params: dict[str, str] = {"code": code}

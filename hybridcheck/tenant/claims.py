@@ -1,11 +1,16 @@
-"""Scopes, the claims they release, and the token hashes of ID tokens.
+"""Scopes, the claims they release, the ``claims`` request parameter, and token hashes.
 
-Standard scopes and their claims: OIDC Core §5.4. ``c_hash`` / ``at_hash``: Core
-§3.3.2.11 — base64url of the left half of the hash named by the ID token's alg.
+Standard scopes and their claims: OIDC Core §5.4. The ``claims`` parameter: Core §5.5 —
+the ``id_token`` and ``userinfo`` members name individual claims (``null`` or an object
+such as ``{"essential": true}``); the user's value of each is released there whatever the
+scope. ``c_hash`` / ``at_hash``: Core §3.3.2.11 — base64url of the left half of the hash
+named by the ID token's alg.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -55,6 +60,50 @@ def claims_for_scope(config: TenantConfig, user: UserConfig, scope: tuple[str, .
             if claim in user.claims:
                 released[claim] = user.claims[claim]
     return released
+
+
+@dataclass(frozen=True)
+class ClaimsRequest:
+    """The claim names asked for by the ``claims`` parameter, per member (Core §5.5)."""
+
+    id_token: tuple[str, ...] = ()
+    userinfo: tuple[str, ...] = ()
+
+
+class ClaimsRequestError(ValueError):
+    """A ``claims`` value that is not the JSON Core §5.5 describes (``invalid_request``)."""
+
+
+def parse_claims_request(value: str | None) -> ClaimsRequest:
+    """Parse the ``claims`` parameter (a JSON object); ``ClaimsRequestError`` says what is wrong.
+
+    Members other than ``id_token`` and ``userinfo`` are ignored (Core §5.5: unknown
+    members are ignored); ``essential``, ``value`` and ``values`` are accepted and not
+    enforced (an essential claim the user lacks is simply absent, Core §5.5.1).
+    """
+    if value is None:
+        return ClaimsRequest()
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise ClaimsRequestError("The claims parameter is not valid JSON.") from None
+    if not isinstance(parsed, dict):
+        raise ClaimsRequestError("The claims parameter must be a JSON object.")
+    names: dict[str, tuple[str, ...]] = {}
+    for member in ("id_token", "userinfo"):
+        requested = parsed.get(member) or {}
+        if not isinstance(requested, dict):
+            raise ClaimsRequestError(f"claims.{member} must be a JSON object.")
+        for name, request in requested.items():
+            if request is not None and not isinstance(request, dict):
+                raise ClaimsRequestError(f"claims.{member}.{name} must be null or a JSON object.")
+        names[member] = tuple(requested)
+    return ClaimsRequest(**names)
+
+
+def requested_claims(user: UserConfig, names: tuple[str, ...]) -> dict[str, Any]:
+    """The user's values of the claims ``names`` asks for (claims the user lacks are left out)."""
+    return {name: user.claims[name] for name in names if name in user.claims}
 
 
 def hash_digest(value: str, alg: str) -> bytes:

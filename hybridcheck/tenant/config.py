@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hybridcheck.tenant.wildcards import check_callback
 from hybridcheck.tenant.defects import DEFECTS, check_known
 
 
@@ -18,8 +19,13 @@ class ClientConfig:
 
     client_id: str
     client_secret: str
-    redirect_uris: tuple[str, ...]
+    redirect_uris: tuple[str, ...]  # exact URLs, or Auth0 wildcards like https://*.example.com/cb
     rotate_refresh_tokens: bool = False
+
+    def __post_init__(self) -> None:
+        """Refuse a wildcard callback Auth0 would not save (RURI-4): ``ValueError`` says why."""
+        for uri in self.redirect_uris:
+            check_callback(uri)
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,9 @@ class TenantConfig:
     access_token_claims: dict[str, Any] = field(default_factory=dict)
     defects: frozenset[str] = frozenset()
     latency_s: float = 0.0  # added to every response (robustness tests)
-    rate_limit_per_second: float | None = None  # global bucket; None = unlimited
+    rate_limit_per_second: float | None = None  # global bucket; None = unlimited (or 100 with auth0_limits)
+    auth0_limits: bool = False  # Auth0's Authentication API limits: 100/s overall, /userinfo 10 + 5/min per user
+    authorization_response_iss: bool = False  # RFC 9207: ``iss`` in every authorization response
     host: str = "127.0.0.1"
     port: int = 0
 

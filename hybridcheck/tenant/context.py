@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from hybridcheck.tenant.config import ApiConfig, ClientConfig, TenantConfig, UserConfig
 from hybridcheck.tenant.keys import KeySet
+from hybridcheck.tenant.limits import PerKeyBuckets
 from hybridcheck.tenant.store import Store
 
 
@@ -17,6 +18,7 @@ class Tenant:
     issuer: str
     keys: KeySet = field(default_factory=KeySet.generate)
     store: Store = field(default_factory=Store)
+    userinfo_limits: PerKeyBuckets | None = None  # per-user /userinfo buckets (auth0_limits mode)
 
     def has_defect(self, name: str) -> bool:
         return self.config.has_defect(name)

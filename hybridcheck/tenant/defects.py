@@ -65,6 +65,10 @@ _ALL = (
     Defect("redirect_uri_subdomain_wildcard", "RURI-2", "any subdomain of a registered host matches"),
     Defect("redirect_uri_userinfo_accepted", "RURI-2", "userinfo in the redirect_uri authority ignored when matching"),
     Defect("redirect_uri_dot_segments_normalised", "RURI-2", "dot-segments removed before matching the redirect_uri"),
+    Defect("wildcard_matches_any_depth", "RURI-4",
+           "a wildcard callback's '*' also matches several labels (https://*.example.com takes a.b.example.com)"),
+    Defect("wildcard_matches_bare_domain", "RURI-4",
+           "a wildcard callback also matches its bare parent domain (https://*.example.com takes example.com)"),
     Defect("redirect_uri_mismatch_redirects_error", "RURI-3",
            "an unregistered redirect_uri still gets the response (code included) instead of an error page"),
     Defect("client_secret_unchecked", "TOK-4", "token endpoint accepts any client secret"),
@@ -101,14 +105,22 @@ _ALL = (
     Defect("query_mode_tokens_allowed", "RESP-4",
            "response_mode=query honoured for token-bearing response types (tokens in query)"),
     Defect("missing_response_type_accepted", "RESP-5", "no response_type treated as `code id_token` success"),
+    Defect("authorization_response_iss_wrong", "RESP-6",
+           "with authorization_response_iss on, the response's iss lacks the issuer's trailing slash"),
     # session and request parameters (Core §3.1.2.1)
     Defect("prompt_none_shows_login", "SESS-1", "prompt=none without session shows the login page"),
     Defect("prompt_none_ignores_session", "SESS-2", "prompt=none with a session still answers login_required"),
     Defect("prompt_login_ignored", "SESS-3", "prompt=login reuses the session without login"),
     Defect("max_age_ignored", "SESS-4", "max_age never forces re-authentication"),
     Defect("unknown_param_rejected", "SESS-5", "an unknown authorization parameter gives invalid_request"),
+    Defect("claims_parameter_ignored", "SESS-7",
+           "the claims parameter is accepted but ignored: requested claims appear only by scope"),
+    Defect("request_object_ignored", "SESS-8",
+           "request / request_uri are ignored and the outer query parameters used instead"),
     # token endpoint (OAuth §4.1.3, §10.5)
     Defect("code_reuse_allowed", "TOK-3", "a code can be exchanged twice"),
+    Defect("code_replay_allowed_after_30s", "SESS-9",
+           "a code replayed more than 30 s after its first use is accepted (replays within 30 s are refused)"),
     Defect("token_redirect_uri_unchecked", "TOK-2", "token endpoint ignores redirect_uri"),
 )
 

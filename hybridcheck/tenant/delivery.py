@@ -4,6 +4,9 @@ query / fragment: OAuth 2.0 Multiple Response Type Encoding Practices §2.1 (a 3
 Location carries the parameters form-encoded in the query or the fragment; a registered
 redirect_uri keeps its own query, OAuth §3.1.2). form_post: Form Post Response Mode §2
 (an auto-submitting HTML form, never cached).
+
+With ``TenantConfig.authorization_response_iss`` every authorization response — success
+or error, any mode — also carries ``iss``, the issuer exactly (RFC 9207 §2; RESP-6).
 """
 
 from __future__ import annotations
@@ -42,8 +45,17 @@ def response_url(redirect_uri: str, mode: str, params: dict[str, str]) -> str:
     return f"{redirect_uri}{separator}{encoded}"
 
 
+def response_issuer(tenant: Tenant) -> str:
+    """The ``iss`` of an authorization response: the issuer identifier exactly (RFC 9207 §2)."""
+    if tenant.has_defect("authorization_response_iss_wrong"):
+        return tenant.issuer.rstrip("/")
+    return tenant.issuer
+
+
 def deliver(tenant: Tenant, redirect_uri: str, mode: str, params: dict[str, str]) -> Response:
     """Send ``params`` to the client at ``redirect_uri`` by ``mode`` (query, fragment, form_post)."""
+    if tenant.config.authorization_response_iss:
+        params = {**params, "iss": response_issuer(tenant)}
     if mode == "form_post":
         if tenant.has_defect("form_post_as_query"):
             return redirect(response_url(redirect_uri, "query", params))

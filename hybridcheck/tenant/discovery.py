@@ -1,4 +1,8 @@
-"""Provider metadata (OpenID Connect Discovery 1.0 §3) and the JWKS location (§3 ``jwks_uri``)."""
+"""Provider metadata (OpenID Connect Discovery 1.0 §3) and the JWKS location (§3 ``jwks_uri``).
+
+``authorization_response_iss_parameter_supported`` (RFC 9207 §3) follows
+``TenantConfig.authorization_response_iss``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from hybridcheck.tenant.authorize import RESPONSE_MODES, SUPPORTED_RESPONSE_TYPE
 from hybridcheck.tenant.claims import OIDC_SCOPES, PROTOCOL_CLAIMS, SCOPE_CLAIMS
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.keys import ALGORITHM
+from hybridcheck.tenant.request_object import SIGNING_ALGS
 
 # Space-separated as advertised; the tenant compares response types as sets (MRT §3).
 _RESPONSE_TYPE_ORDER = ("code", "id_token", "token")
@@ -39,7 +44,11 @@ def discovery_document(tenant: Tenant) -> dict[str, Any]:
         "scopes_supported": list(dict.fromkeys([*OIDC_SCOPES, *api_scopes])),
         "claims_supported": list(dict.fromkeys([*PROTOCOL_CLAIMS, *standard_claims])),
         "code_challenge_methods_supported": ["S256"],
-        "request_parameter_supported": False,
-        "request_uri_parameter_supported": False,
-        "claims_parameter_supported": False,
+        "display_values_supported": ["page", "popup"],
+        "claims_parameter_supported": True,  # Core §5.5
+        "request_parameter_supported": True,  # Core §6.1, unsigned only
+        "request_uri_parameter_supported": True,  # Core §6.2, loopback URLs only
+        "require_request_uri_registration": False,
+        "request_object_signing_alg_values_supported": list(SIGNING_ALGS),
+        "authorization_response_iss_parameter_supported": tenant.config.authorization_response_iss,  # RFC 9207 §3
     }

@@ -49,6 +49,8 @@ class Grant:
     nonce: str | None
     audience: str | None
     organization: str | None
+    id_token_claims: tuple[str, ...] = ()  # asked for by the claims parameter (Core §5.5)
+    userinfo_claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class CodeRecord:
     redirect_uri_sent: str | None  # as sent in the request (None: omitted)
     code_challenge: str | None
     expires_at: float
-    used: bool = False
+    used_at: float | None = None  # first redemption (epoch seconds); the store never forgets it
 
 
 @dataclass(frozen=True)
@@ -160,12 +162,16 @@ class Store:
         with self._lock:
             return self._codes.get(code)
 
-    def consume_code(self, code: str) -> bool:
-        """Mark the code used; ``True`` only for the first caller (atomic)."""
+    def consume_code(self, code: str) -> float | None:
+        """Mark the code used (atomic): ``None`` for the first caller, else when it was first used.
+
+        Codes are never removed, so a replay is recognised however late it comes (SESS-9).
+        """
         with self._lock:
             record = self._codes[code]
-            self._codes[code] = replace(record, used=True)
-            return not record.used
+            if record.used_at is None:
+                self._codes[code] = replace(record, used_at=time.time())
+            return record.used_at
 
     # --- access tokens ------------------------------------------------------------
     def add_access_token(self, record: AccessTokenRecord) -> None:

@@ -28,6 +28,7 @@ from hybridcheck.tenant.store import CodeRecord, Grant
 from hybridcheck.tenant.tokens import issue_access_token, issue_id_token
 
 _CODE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 §4.1
+LATE_REPLAY_S = 30.0  # the code_replay_allowed_after_30s defect forgets codes used this long ago
 
 
 class OAuthError(Exception):
@@ -101,13 +102,17 @@ def authenticate_client(tenant: Tenant, authorization: str | None, form: dict[st
 
 # --- grant_type=authorization_code (OAuth §4.1.3, Core §3.1.3) ----------------------
 def exchange_code(tenant: Tenant, client: ClientConfig, form: dict[str, str]) -> dict[str, Any]:
-    """Redeem a code once: tokens for its grant. A replay revokes what the code issued (§10.5)."""
+    """Redeem a code once: tokens for its grant. A replay revokes what the code issued (§10.5).
+
+    Used codes are remembered for good, so a replay is refused and revokes the grant
+    however late it comes, even after the code's lifetime (SESS-9; OIDF codereuse-30seconds).
+    """
     store = tenant.store
     code = form.get("code")
     if not code:
         raise OAuthError("invalid_request", "Missing required parameter: code")
     record = store.code(code)
-    if record is None or record.expires_at < time.time():
+    if record is None or (record.used_at is None and record.expires_at < time.time()):
         raise OAuthError("invalid_grant", "Invalid authorization code.")
     grant = store.grant(record.grant_id)
     if grant.client_id != client.client_id:
@@ -117,8 +122,8 @@ def exchange_code(tenant: Tenant, client: ClientConfig, form: dict[str, str]) ->
     if not tenant.has_defect("token_redirect_uri_unchecked"):
         _check_redirect_uri(record, form.get("redirect_uri"))
     _check_pkce(record, form.get("code_verifier"))
-    first_use = store.consume_code(code)
-    if not first_use and not tenant.has_defect("code_reuse_allowed"):
+    first_used_at = store.consume_code(code)
+    if first_used_at is not None and not _replay_tolerated(tenant, first_used_at):
         store.revoke_grant(grant.id)
         raise OAuthError("invalid_grant", "The authorization code was already used; "
                                           "the tokens it issued are revoked.")
@@ -132,6 +137,15 @@ def exchange_code(tenant: Tenant, client: ClientConfig, form: dict[str, str]) ->
     if "offline_access" in grant.scope or tenant.has_defect("refresh_token_without_offline_access"):
         body["refresh_token"] = store.new_refresh_token(grant, grant.scope).token
     return body
+
+
+def _replay_tolerated(tenant: Tenant, first_used_at: float) -> bool:
+    """Never, when correct. Two defects: any replay (TOK-3), or a replay more than
+    :data:`LATE_REPLAY_S` after the first use (SESS-9: a tenant that forgets used codes)."""
+    if tenant.has_defect("code_reuse_allowed"):
+        return True
+    late = time.time() - first_used_at > LATE_REPLAY_S
+    return late and tenant.has_defect("code_replay_allowed_after_30s")
 
 
 def _check_redirect_uri(record: CodeRecord, sent: str | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from hybridcheck.tenant.claims import claims_for_scope, full_hash, left_half_hash
+from hybridcheck.tenant.claims import claims_for_scope, full_hash, left_half_hash, requested_claims
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.keys import ALGORITHM, sign_unsecured
 from hybridcheck.tenant.store import AccessTokenRecord, Grant, new_secret_value
@@ -64,7 +64,8 @@ def issue_id_token(tenant: Tenant, grant: Grant, *, scope: tuple[str, ...], nonc
 
     ``auth_time`` always (Auth0 does); ``nonce`` when given; ``c_hash`` / ``at_hash`` for
     the code / access token issued beside it; ``org_id`` for an organization; the standard
-    claims of ``scope``; then the configured custom claims (Auth0 Action setCustomClaim).
+    claims of ``scope`` and those the ``claims`` parameter asked for in ``id_token`` (Core
+    §5.5); then the configured custom claims (Auth0 Action setCustomClaim).
     """
     now = int(time.time())
     claims: dict[str, Any] = {"iss": tenant.issuer, "sub": grant.sub, "aud": grant.client_id,
@@ -85,7 +86,10 @@ def issue_id_token(tenant: Tenant, grant: Grant, *, scope: tuple[str, ...], nonc
         claims["at_hash"] = left_half_hash(access_token, ALGORITHM)
     if grant.organization:
         claims["org_id"] = grant.organization
-    claims.update(claims_for_scope(tenant.config, tenant.user(grant.sub), scope))
+    user = tenant.user(grant.sub)
+    claims.update(claims_for_scope(tenant.config, user, scope))
+    for name, value in requested_claims(user, grant.id_token_claims).items():  # Core §5.5
+        claims.setdefault(name, value)
     if not tenant.has_defect("custom_claim_missing"):
         claims.update(tenant.config.id_token_claims)
     return _sign_id_token(tenant, claims, front_channel=front_channel)

@@ -3,15 +3,19 @@
 The access token comes in the ``Authorization: Bearer`` header (GET or POST, RFC 6750
 §2.1) or as ``access_token`` in a form-encoded POST body (§2.2), never both. Unknown,
 expired or revoked tokens get 401 with ``WWW-Authenticate: Bearer error="invalid_token"``
-(§3.1). The answer is ``sub`` plus the standard claims of the token's scope (Core §5.4).
+(§3.1). The answer is ``sub``, the standard claims of the token's scope (Core §5.4) and
+the claims asked for in the ``userinfo`` member of the ``claims`` parameter (Core §5.5).
+In ``auth0_limits`` mode each user has a bucket of 10 calls refilled at 5 a minute;
+beyond it the answer is 429 (:mod:`hybridcheck.tenant.limits`).
 """
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from hybridcheck.tenant.claims import claims_for_scope
+from hybridcheck.tenant.claims import claims_for_scope, requested_claims
 from hybridcheck.tenant.context import Tenant
+from hybridcheck.tenant.limits import too_many_requests
 from hybridcheck.tenant.responses import json_response
 
 _REALM = 'Bearer realm="userinfo"'
@@ -39,5 +43,13 @@ def userinfo(tenant: Tenant, authorization: str | None, body_token: str | None) 
     if "openid" not in record.scope:
         return _bearer_error(403, "insufficient_scope", "The access token lacks the openid scope.")
     grant = tenant.store.grant(record.grant_id)
-    claims = {"sub": grant.sub, **claims_for_scope(tenant.config, tenant.user(grant.sub), record.scope)}
-    return json_response(claims)
+    limit_headers: dict[str, str] = {}
+    if tenant.userinfo_limits is not None:
+        allowed, limit_headers = tenant.userinfo_limits.take(grant.sub)
+        if not allowed:
+            return too_many_requests("/userinfo", limit_headers)
+    user = tenant.user(grant.sub)
+    claims = {"sub": grant.sub, **claims_for_scope(tenant.config, user, record.scope)}
+    for name, value in requested_claims(user, grant.userinfo_claims).items():
+        claims.setdefault(name, value)
+    return json_response(claims, headers=limit_headers)

@@ -13,6 +13,8 @@ import base64
 import hashlib
 import ssl
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from typing import Any
@@ -30,12 +32,18 @@ CALLBACK_ON_HOST = "http://app.localhost:9/cb"  # a host name, so a subdomain of
 CLIENT = ClientConfig("client-a", "secret-a", (CALLBACK, CALLBACK_WITH_QUERY, CALLBACK_ON_HOST))
 ROTATING = ClientConfig("client-rot", "secret-rot", ("http://127.0.0.1:9/rot",), rotate_refresh_tokens=True)
 ODD = ClientConfig("odd:client id", "s&c r+t:/=%", ("http://127.0.0.1:9/odd",))  # RFC 6749 §2.3.1 encoding
+WILDCARD = "http://*.localhost:9/cb"  # Auth0 wildcard callback (RURI-4); *.localhost is loopback in browsers
+WILDCARD_AFFIX = "http://app-*-x.localhost:9/cb?tenant=w"  # prefix and suffix around the '*'
+WILD = ClientConfig("client-wild", "secret-wild", (WILDCARD,))
+WILD_AFFIX = ClientConfig("client-wild-affix", "secret-wild-affix", (WILDCARD_AFFIX,))
 USER = UserConfig(
     sub="auth0|user-1", username="alice@example.com", password="alice-password",
     claims={"name": "Alice Example", "nickname": "alice", "given_name": "Alice", "family_name": "Example",
             "email": "alice@example.com", "email_verified": True, "phone_number": "+64 21 000 000",
             "phone_number_verified": False, "address": {"country": "NZ", "locality": "Wellington"}},
 )
+BOB = UserConfig(sub="auth0|user-2", username="bob@example.com", password="bob-password",
+                 claims={"name": "Bob Example", "email": "bob@example.com", "email_verified": False})
 API = ApiConfig("https://api.example.test/", ("read:items", "write:items"))
 API_NO_OFFLINE = ApiConfig("https://no-offline.example.test/", ("read:items",), allow_offline_access=False)
 ORGANIZATION = "org_123"
@@ -45,7 +53,7 @@ NONCE = "n-0S6_WzA2Mj"
 _TLS = ssl.create_default_context()  # unused on http://, but building one per client costs ~25 ms
 
 BASE_CONFIG = TenantConfig(
-    clients=(CLIENT, ROTATING, ODD), users=(USER,), apis=(API, API_NO_OFFLINE),
+    clients=(CLIENT, ROTATING, ODD, WILD, WILD_AFFIX), users=(USER, BOB), apis=(API, API_NO_OFFLINE),
     organizations=(ORGANIZATION,), id_token_claims=dict([ID_CLAIM]), access_token_claims=dict([ACCESS_CLAIM]),
 )
 
@@ -284,3 +292,46 @@ def stop_process(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         process.kill()
         process.wait(timeout=10)
+
+
+# --- request objects (Core §6) -------------------------------------------------------
+def unsigned(claims: dict[str, Any]) -> str:
+    """An unsigned request object: ``alg: none``, empty signature (RFC 7519 §6)."""
+    return jwt.encode(claims, None, algorithm="none")
+
+
+class ObjectServer:
+    """A loopback HTTP server the tenant fetches ``request_uri`` objects from.
+
+    ``serve(path, body)`` publishes ``body`` at ``url(path)``; other paths answer 404.
+    """
+
+    def __init__(self) -> None:
+        objects: dict[str, str] = {}
+        self.objects = objects
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                body = objects.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "application/oauth-authz-req+jwt")
+                self.end_headers()
+                self.wfile.write((body or "").encode())
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def serve(self, path: str, body: str) -> str:
+        self.objects[path] = body
+        return self.url(path)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
