@@ -4,7 +4,7 @@ ARGS ?=
 VENV := .venv
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: check test setup clean mutation
+.PHONY: check test setup clean mutation report
 
 check: setup
 	HYBRIDCHECK_TENANT=$(TENANT) $(PYTEST) suites $(ARGS)
@@ -20,3 +20,9 @@ clean:
 
 mutation: setup
 	$(VENV)/bin/python -m hybridcheck.mutation $(ARGS)
+
+# The Allure HTML site (Allure Report 3 from npm, no Java) from the last run's reports/allure-results.
+report:
+	@test -d tools/allure/node_modules || npm ci --prefix tools/allure --no-audit --no-fund --loglevel=error
+	cd tools/allure && npx allure generate ../../reports/allure-results --config allurerc.mjs
+	@echo "open reports/allure-report/index.html"

@@ -1,0 +1,14 @@
+// Allure Report 3 configuration for `make report`: one self-contained index.html that opens from disk.
+export default {
+  name: "hybridcheck",
+  output: "../../reports/allure-report",
+  plugins: {
+    awesome: {
+      options: {
+        singleFile: true,
+        reportName: "hybridcheck conformance",
+        groupBy: ["feature", "story"],
+      },
+    },
+  },
+};
