@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import allure
 import pytest
 
+from hybridcheck import history
 from hybridcheck.artifacts import scrub_tree
 from hybridcheck.evidence import AuthorizationResponse
 from hybridcheck.redact import REDACTOR, redact
@@ -54,6 +55,8 @@ class CaseResult:
 
 
 _CASES: dict[str, CaseResult] = {}
+_CHANGES: list[history.Change] = []
+_BASELINE: list[str] = []  # the path compared with, for the heading
 _CALLS: Counter[str] = Counter()
 _RATE_LIMITED: Counter[str] = Counter()
 
@@ -64,6 +67,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="DIR",
         help="write requirements.json there and scrub every file there of secrets at the end (pytest.ini: reports)",
+    )
+    parser.getgroup("hybridcheck").addoption(
+        "--baseline",
+        default=None,
+        metavar="PATH",
+        help="a previous requirements.json to compare with (default: the newest in REPORTS_DIR/history/)",
     )
 
 
@@ -210,8 +219,10 @@ def _verdict(counts: Counter[str]) -> str:
 # --- xdist, the end of the run --------------------------------------------------------------
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Hand this worker's counts and secret values to the controller, or keep them."""
+    """Hand this worker's counts and secret values to the controller, or keep them; write
+    requirements.json and compare it with the baseline (before report.html is written)."""
     channel = session.config.stash.get(CHANNEL_KEY, None)
     calls = dict(channel.calls) if channel else {}
     limited = dict(channel.rate_limited) if channel else {}
@@ -223,9 +234,17 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     _RATE_LIMITED.update(limited)
     reports_dir = session.config.getoption("--reports-dir")
     if reports_dir and _CASES:
+        results = results_by_requirement()
         path = Path(reports_dir) / "requirements.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(results_by_requirement(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        kept = Path(reports_dir) / "history"
+        given = session.config.getoption("--baseline")
+        baseline = Path(given) if given else history.newest(kept)
+        if baseline is not None and baseline.is_file():
+            _BASELINE.append(str(baseline))
+            _CHANGES.extend(history.changes(history.load(baseline), results))
+        history.keep(path, kept)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -258,6 +277,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Close with requirement ID → passed / failed / xfailed / skipped (failures listed), and call counts."""
     write = terminalreporter.write_line
+    if _BASELINE:
+        terminalreporter.section(f"hybridcheck: changed since last run ({len(_CHANGES)})")
+        write(f"baseline: {_BASELINE[0]}")
+        for change in _CHANGES:
+            write(f"{change.kind:14} {change.requirement:8} {change.cell:26} {change.before} -> {change.after}  "
+                  f"{change.nodeid}")
     rows = _tested()
     if rows:
         terminalreporter.section("hybridcheck: results by requirement")
@@ -286,6 +311,17 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
         for req, entry, counts in rows
     )
     head = "".join(f"<th>{name}</th>" for name in ("verdict", "requirement", "title", "source", *_OUTCOMES))
+    if _BASELINE:
+        changed = "".join(
+            f"<tr><td>{c.kind}</td><td>{c.requirement}</td><td>{html.escape(c.cell)}</td>"
+            f"<td>{c.before} → {c.after}</td><td>{html.escape(c.nodeid)}</td></tr>"
+            for c in _CHANGES
+        ) or "<tr><td colspan='5'>nothing changed</td></tr>"
+        prefix.append(
+            f"<h2>Changed since last run</h2><p>baseline: {html.escape(_BASELINE[0])}</p>"
+            "<table class='hybridcheck-changes'><tr><th>change</th><th>requirement</th><th>RT/RM</th>"
+            f"<th>outcome</th><th>test</th></tr>{changed}</table>"
+        )
     prefix.append(f"<h2>Results by requirement</h2><table class='hybridcheck-requirements'><tr>{head}</tr>{cells}</table>")
 
 

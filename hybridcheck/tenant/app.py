@@ -25,6 +25,7 @@ from hybridcheck.tenant.authorize import authorize
 from hybridcheck.tenant.config import TenantConfig
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.discovery import discovery_document
+from hybridcheck.tenant.keys import KeySet
 from hybridcheck.tenant.limits import AUTH0_GLOBAL_PER_SECOND, userinfo_buckets
 from hybridcheck.tenant.login import SESSION_COOKIE, show_login, submit_login
 from hybridcheck.tenant.middleware import LatencyMiddleware, RateLimitMiddleware
@@ -86,8 +87,9 @@ async def userinfo_endpoint(request: Request) -> Response:
     return userinfo(_tenant(request), request.headers.get("authorization"), body_token)
 
 
-def build_app(config: TenantConfig, issuer: str) -> Starlette:
-    """The ASGI app of one tenant whose issuer is ``issuer`` (ends with ``/``)."""
+def build_app(config: TenantConfig, issuer: str, keys: KeySet | None = None) -> Starlette:
+    """The ASGI app of one tenant whose issuer is ``issuer`` (ends with ``/``); ``keys``
+    default to two fresh RSA keys."""
     routes = [
         Route("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
         Route("/.well-known/jwks.json", jwks, methods=["GET"]),
@@ -105,6 +107,6 @@ def build_app(config: TenantConfig, issuer: str) -> Starlette:
     if global_rate is not None:
         middleware.append(Middleware(RateLimitMiddleware, rate_per_second=global_rate))
     app = Starlette(routes=routes, middleware=middleware)
-    app.state.tenant = Tenant(config=config, issuer=issuer,
+    app.state.tenant = Tenant(config=config, issuer=issuer, keys=KeySet(keys.keys) if keys else KeySet.generate(),
                               userinfo_limits=userinfo_buckets() if config.auth0_limits else None)
     return app

@@ -21,7 +21,13 @@ from urllib.parse import unquote
 from starlette.responses import Response
 
 from hybridcheck.tenant.callbacks import is_registered
-from hybridcheck.tenant.claims import ClaimsRequest, ClaimsRequestError, granted_scope, parse_claims_request, split_scope
+from hybridcheck.tenant.claims import (
+    ClaimsRequest,
+    ClaimsRequestError,
+    granted_scope,
+    parse_claims_request,
+    split_scope,
+)
 from hybridcheck.tenant.config import ClientConfig
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.delivery import deliver, safe_description

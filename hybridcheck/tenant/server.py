@@ -17,6 +17,7 @@ import uvicorn
 
 from hybridcheck.tenant.app import build_app
 from hybridcheck.tenant.config import TenantConfig
+from hybridcheck.tenant.keys import KeySet
 
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
 
@@ -98,11 +99,16 @@ def _public_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-def start_tenant(config: TenantConfig, *, startup_timeout_s: float = 10.0) -> RunningTenant:
-    """Start the tenant of ``config`` in the background and return once it serves."""
+def start_tenant(config: TenantConfig, *, startup_timeout_s: float = 10.0,
+                 keys: KeySet | None = None) -> RunningTenant:
+    """Start the tenant of ``config`` in the background and return once it serves.
+
+    ``keys``: signing keys to use instead of two fresh ones (tests starting many tenants
+    share one set: RSA key generation is most of a tenant's start-up time).
+    """
     sock = _bind(config.host, config.port)
     url = _public_url(config.host, sock.getsockname()[1])
-    app = build_app(config, issuer=url + "/")
+    app = build_app(config, issuer=url + "/", keys=keys)
     server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                     ws="none", timeout_graceful_shutdown=2))
 

@@ -24,6 +24,7 @@ import httpx
 import jwt
 
 from hybridcheck.tenant import ApiConfig, ClientConfig, RunningTenant, TenantConfig, UserConfig, start_tenant
+from hybridcheck.tenant.keys import KeySet
 from hybridcheck.tenant.server import stop_tenants
 
 CALLBACK = "http://127.0.0.1:9/cb"  # never contacted: the driver stops at the redirect
@@ -59,15 +60,19 @@ BASE_CONFIG = TenantConfig(
 
 
 class TenantPool:
-    """One running tenant per distinct setting, started on first use, all stopped together."""
+    """One running tenant per distinct setting, started on first use, all stopped together.
+
+    The tenants share one set of signing keys (generating RSA keys is most of a start).
+    """
 
     def __init__(self) -> None:
         self._running: dict[tuple[Any, ...], RunningTenant] = {}
+        self._keys = KeySet.generate()
 
     def get(self, defects: frozenset[str] = frozenset(), **changes: Any) -> RunningTenant:
         key = (defects, tuple(sorted(changes.items())))
         if key not in self._running:
-            self._running[key] = start_tenant(replace(BASE_CONFIG, defects=defects, **changes))
+            self._running[key] = start_tenant(replace(BASE_CONFIG, defects=defects, **changes), keys=self._keys)
         return self._running[key]
 
     def close(self) -> None:
@@ -322,7 +327,7 @@ class ObjectServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:

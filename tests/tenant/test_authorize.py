@@ -176,8 +176,10 @@ ERRORS = [
     ({"code_challenge": "x" * 43}, "invalid_request", "fragment"),
     ({"max_age": "soon"}, "invalid_request", "fragment"),
     ({"prompt": "none login"}, "invalid_request", "fragment"),
-    ({"request": "eyJhbGciOiJub25lIn0.e30."}, "request_not_supported", "fragment"),
-    ({"request_uri": "https://rp.example/req"}, "request_uri_not_supported", "fragment"),
+    ({"request": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"}, "invalid_request_object", "fragment"),
+    ({"request_uri": "https://rp.example/req"}, "invalid_request_uri", "fragment"),
+    ({"registration": "{}"}, "registration_not_supported", "fragment"),
+    ({"claims": "{not json"}, "invalid_request", "fragment"),
 ]
 
 
@@ -207,7 +209,8 @@ def test_error_description_is_escaped_to_the_rfc6749_charset(driver) -> None:
 
 
 @pytest.mark.parametrize("params", [
-    {"display": "page"}, {"display": "popup"}, {"ui_locales": "de fr"}, {"claims_locales": "en"},
+    {"display": "page"}, {"display": "popup"}, {"display": "popup", "response_mode": "form_post"},
+    {"display": "page", "response_type": "code id_token token"}, {"ui_locales": "de fr"}, {"claims_locales": "en"},
     {"acr_values": "urn:mace:incommon:iap:silver"}, {"login_hint": USER.username}, {"foo": "bar"},
     {"scope": "email openid profile"},
 ])

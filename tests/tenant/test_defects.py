@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import jwt
 import pytest
@@ -22,8 +23,10 @@ from tenant_kit import (
     ID_CLAIM,
     NONCE,
     ROTATING,
+    WILD,
     Driver,
     hashlib_b64,
+    unsigned,
     verify,
 )
 
@@ -36,6 +39,7 @@ from hybridcheck.tenant import (
     UnknownDefectError,
     defects_from_env,
     parse_defects,
+    token_endpoint,
 )
 
 TENANT_SOURCES = Path(hybridcheck.tenant.__file__).parent
@@ -156,6 +160,26 @@ def near_miss(uri: str) -> tuple[Scenario, Callable[[Any, Driver], bool]]:
     return front(redirect_uri=uri), delivered_to(uri)
 
 
+def wildcard_near_miss(uri: str) -> tuple[Scenario, Callable[[Any, Driver], bool]]:
+    """Like :func:`near_miss`, for the client whose only callback is ``http://*.localhost:9/cb``."""
+    def run(d: Driver) -> Any:
+        wild = Driver(d.tenant, WILD)
+        try:
+            return front(redirect_uri=uri)(wild)
+        finally:
+            wild.close()
+    return run, delivered_to(uri)
+
+
+def exchanged_twice_late(d: Driver) -> Any:
+    """A replay after "30 s" — shortened to 50 ms for the test."""
+    result = front("code")(d)
+    d.exchange(result)
+    with mock.patch.object(token_endpoint, "LATE_REPLAY_S", 0.05):
+        time.sleep(0.1)
+        return d.exchange(result)
+
+
 def is_jwt(token: str) -> bool:
     try:
         jwt.get_unverified_header(token)
@@ -220,6 +244,8 @@ TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
     ("redirect_uri_userinfo_accepted", *near_miss(CALLBACK.replace("//", "//attacker@"))),
     ("redirect_uri_dot_segments_normalised", *near_miss(CALLBACK.replace("/cb", "/extra/../cb"))),
     ("redirect_uri_mismatch_redirects_error", *near_miss("https://attacker.hybridcheck.test/cb")),
+    ("wildcard_matches_any_depth", *wildcard_near_miss("http://a.b.localhost:9/cb")),
+    ("wildcard_matches_bare_domain", *wildcard_near_miss("http://localhost:9/cb")),
     ("client_secret_unchecked", exchanged_with_wrong_secret, lambda r, d: r.status_code == 200),
     ("token_endpoint_other_sub", exchanged(),
      lambda r, d: token_claims(r[1]["id_token"])["sub"] != r[0].id_token["sub"]),
@@ -246,14 +272,20 @@ TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
     ("hybrid_default_query", front(), lambda r, d: r.kind == "query" and "id_token" in r.query),
     ("query_mode_tokens_allowed", front(response_mode="query"), lambda r, d: "id_token" in r.query),
     ("missing_response_type_accepted", front(None), lambda r, d: "code" in r.params),
+    ("authorization_response_iss_wrong", front(), lambda r, d: r.params.get("iss", d.tenant.issuer) != d.tenant.issuer),
     ("prompt_none_shows_login", front(prompt="none"), lambda r, d: r.login_pages > 0),
     ("prompt_none_ignores_session", with_session(prompt="none"), lambda r, d: r.error == "login_required"),
     ("prompt_login_ignored", with_session(prompt="login"), lambda r, d: r.login_pages == 0),
     ("max_age_ignored", with_session(max_age="0"), lambda r, d: r.login_pages == 0),
     ("auth_time_missing", front(), lambda r, d: "auth_time" not in r.id_token),
     ("unknown_param_rejected", front(foo="bar"), lambda r, d: r.error == "invalid_request"),
+    ("claims_parameter_ignored", front(scope="openid", claims='{"id_token": {"email": {"essential": true}}}'),
+     lambda r, d: "email" not in r.id_token),
+    ("request_object_ignored", front(request=unsigned({"state": "from-the-object"})),
+     lambda r, d: r.params["state"] == "st-1"),
     ("scope_claims_missing", front(scope="openid email"), lambda r, d: "email" not in r.id_token),
     ("code_reuse_allowed", exchanged_twice, lambda r, d: r.status_code == 200),
+    ("code_replay_allowed_after_30s", exchanged_twice_late, lambda r, d: r.status_code == 200),
     ("token_redirect_uri_unchecked", exchanged_with_other_redirect_uri, lambda r, d: r.status_code == 200),
     ("refresh_without_scope_reduction", refreshed("openid"),
      lambda r, d: r.status_code == 200 and r.json()["scope"] != "openid"),
@@ -265,15 +297,23 @@ TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
 ]
 
 
+# Defects only visible with a setting on: both the correct and the broken tenant get it.
+SETTINGS: dict[str, dict[str, Any]] = {
+    "authorization_response_iss_wrong": {"authorization_response_iss": True},
+}
+
+
 def test_the_table_covers_every_defect_once() -> None:
     names = [row[0] for row in TABLE]
     assert sorted(names) == sorted(DEFECTS)
+    assert set(SETTINGS) <= set(DEFECTS)
 
 
 @pytest.mark.parametrize(("defect", "scenario", "observable"), TABLE, ids=[row[0] for row in TABLE])
 def test_defect_changes_behaviour(defect: str, scenario: Scenario, observable: Callable[[Any, Driver], bool],
-                                  tenant, tenants, make_driver) -> None:
-    correct = make_driver(tenant)
+                                  tenants, make_driver) -> None:
+    settings = SETTINGS.get(defect, {})
+    correct = make_driver(tenants.get(**settings))
     assert not observable(scenario(correct), correct), f"the correct tenant already shows {defect}"
-    broken = make_driver(tenants.get(frozenset({defect})))
+    broken = make_driver(tenants.get(frozenset({defect}), **settings))
     assert observable(scenario(broken), broken), f"{defect} ({DEFECTS[defect].description}) is not visible"

@@ -53,9 +53,13 @@ def test_issuer_and_endpoints(driver, tenant) -> None:
     ("id_token_signing_alg_values_supported", ["RS256"]),
     ("token_endpoint_auth_methods_supported", ["client_secret_post", "client_secret_basic"]),
     ("code_challenge_methods_supported", ["S256"]),
-    ("request_parameter_supported", False),
-    ("request_uri_parameter_supported", False),
-    ("claims_parameter_supported", False),
+    ("display_values_supported", ["page", "popup"]),
+    ("request_parameter_supported", True),
+    ("request_uri_parameter_supported", True),
+    ("require_request_uri_registration", False),
+    ("request_object_signing_alg_values_supported", ["none"]),
+    ("claims_parameter_supported", True),
+    ("authorization_response_iss_parameter_supported", False),
 ])
 def test_advertised_capabilities(driver, member: str, expected: Any) -> None:
     assert driver.discovery()[member] == expected

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import jwt
 import pytest
+import time
+
 from tenant_kit import API, CALLBACK, CALLBACK_WITH_QUERY, CLIENT, NONCE, ODD, ROTATING, pkce_pair, verify
+
+from hybridcheck.tenant import store, token_endpoint
 
 
 def claims(raw: str) -> dict:
@@ -74,6 +78,40 @@ def test_code_reuse_is_refused_and_revokes_the_first_tokens(driver) -> None:
         assert revoked.status_code == 401
         assert 'error="invalid_token"' in revoked.headers["www-authenticate"]
     assert driver.refresh(first["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def assert_replay_refused_and_revoked(driver, front, first: dict) -> None:
+    second = driver.exchange(front)
+    assert (second.status_code, second.json()["error"]) == (400, "invalid_grant")
+    assert "already used" in second.json()["error_description"]
+    assert driver.userinfo(first["access_token"]).status_code == 401
+
+
+def test_late_code_replay_is_refused_and_revokes(driver, monkeypatch) -> None:
+    """SESS-9 without the 30 s wait: "late" shortened to 50 ms."""
+    monkeypatch.setattr(token_endpoint, "LATE_REPLAY_S", 0.05)
+    front = driver.authorize(response_type="code id_token", scope="openid", nonce=NONCE)
+    first = driver.exchange(front).json()
+    time.sleep(0.1)
+    assert_replay_refused_and_revoked(driver, front, first)
+
+
+def test_replay_after_the_code_expired_still_revokes(driver, monkeypatch) -> None:
+    """Used codes are remembered beyond their lifetime (here shortened to 0.4 s)."""
+    monkeypatch.setattr(store, "CODE_LIFETIME_S", 0.4)
+    front = driver.authorize(response_type="code", scope="openid")
+    first = driver.exchange(front).json()
+    unused = driver.authorize(response_type="code", scope="openid")
+    time.sleep(0.45)
+    assert_replay_refused_and_revoked(driver, front, first)
+    assert driver.exchange(unused).json()["error_description"] == "Invalid authorization code."  # expired
+
+
+def test_late_replay_defect_keeps_early_replays_refused(tenants, make_driver) -> None:
+    """code_replay_allowed_after_30s must not show in TOK-3's immediate replay."""
+    driver = make_driver(tenants.get(frozenset({"code_replay_allowed_after_30s"})))
+    front = driver.authorize(response_type="code", scope="openid")
+    assert_replay_refused_and_revoked(driver, front, driver.exchange(front).json())
 
 
 @pytest.mark.parametrize("redirect_uri", [None, CALLBACK + "/", CALLBACK_WITH_QUERY, "https://evil.example/cb"])

@@ -2,6 +2,8 @@
 export default {
   name: "hybridcheck",
   output: "../../reports/allure-report",
+  // Trend charts across runs: each `make report` appends to this file.
+  historyPath: "../../reports/history/allure-history.jsonl",
   plugins: {
     awesome: {
       options: {
