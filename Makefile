@@ -4,7 +4,7 @@ ARGS ?=
 VENV := .venv
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: check test setup clean mutation report
+.PHONY: check test setup clean mutation report proven
 
 check: setup
 	HYBRIDCHECK_TENANT=$(TENANT) $(PYTEST) suites $(ARGS)
@@ -26,3 +26,10 @@ report:
 	@test -d tools/allure/node_modules || npm ci --prefix tools/allure --no-audit --no-fund --loglevel=error
 	cd tools/allure && npx allure generate ../../reports/allure-results --config allurerc.mjs
 	@echo "open reports/allure-report/index.html"
+
+# The README's "Proven against" section: the mutation matrix and both peers, then the table.
+proven: setup
+	$(VENV)/bin/python -m hybridcheck.mutation --jobs 2
+	$(VENV)/bin/python -m pytest suites --tenant oidc-provider -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/oidc-provider
+	$(VENV)/bin/python -m pytest suites --tenant idpyoidc -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/idpyoidc
+	$(VENV)/bin/python -m hybridcheck.readme_tables --proven

@@ -74,21 +74,23 @@ def test_max_age_10000_reuses_the_session(case, authorize):
     check_max_age(response, previous_auth_time=_auth_time(first), must_reauthenticate=False)
 
 
-REQUEST_PARAMETERS = {
-    "display-page": {"display": "page"},
-    "display-popup": {"display": "popup"},
-    "login-hint": {"login_hint": "someone@hybridcheck.test"},
-    "ui-locales": {"ui_locales": "de-CH fr en"},
-    "claims-locales": {"claims_locales": "de-CH fr en"},
-    "acr-values": {"acr_values": "1 2"},
-    "unknown-parameter": {"hybridcheck_unknown_parameter": "ignored"},
-}
+#: Request parameters that must not break the flow, each with its OIDF hybrid-plan module.
+REQUEST_PARAMETERS = [
+    pytest.param({"display": "page"}, id="display-page", marks=pytest.mark.oidf("oidcc-display-page")),
+    pytest.param({"display": "popup"}, id="display-popup", marks=pytest.mark.oidf("oidcc-display-popup")),
+    pytest.param({"login_hint": "someone@hybridcheck.test"}, id="login-hint", marks=pytest.mark.oidf("oidcc-login-hint")),
+    pytest.param({"ui_locales": "de-CH fr en"}, id="ui-locales", marks=pytest.mark.oidf("oidcc-ui-locales")),
+    pytest.param({"claims_locales": "de-CH fr en"}, id="claims-locales", marks=pytest.mark.oidf("oidcc-claims-locales")),
+    pytest.param({"acr_values": "1 2"}, id="acr-values",
+                 marks=pytest.mark.oidf("oidcc-ensure-request-with-acr-values-succeeds")),
+    pytest.param({"hybridcheck_unknown_parameter": "ignored"}, id="unknown-parameter",
+                 marks=pytest.mark.oidf("oidcc-ensure-request-with-unknown-parameter-succeeds")),
+]
 
 
 @pytest.mark.req("SESS-5")
-@pytest.mark.oidf("oidcc-ensure-request-with-unknown-parameter-succeeds")
 @pytest.mark.matrix(modes=["fragment"])
-@pytest.mark.parametrize("extra", REQUEST_PARAMETERS.values(), ids=REQUEST_PARAMETERS.keys())
+@pytest.mark.parametrize("extra", REQUEST_PARAMETERS)
 def test_request_parameter_does_not_break_the_flow(case, authorize, extra):
     check_flow_succeeded(authorize(case, **extra), "SESS-5")
 
@@ -108,19 +110,16 @@ def test_scope_order_does_not_matter(case, authorize):
     check_flow_succeeded(authorize(case, scope="email profile openid"), "SESS-6")
 
 
-SCOPES = {
-    "profile": "openid profile",
-    "email": "openid email",
-    "address": "openid address",
-    "phone": "openid phone",
-    "all": "openid profile email address phone",
-}
+SCOPES = [
+    pytest.param(f"openid {name}" if name != "all" else "openid profile email address phone", id=name,
+                 marks=pytest.mark.oidf(f"oidcc-scope-{name}"))
+    for name in ("profile", "email", "address", "phone", "all")
+]
 
 
 @pytest.mark.req("SESS-6")
-@pytest.mark.oidf("oidcc-scope-all")
 @pytest.mark.matrix(modes=["fragment"])
-@pytest.mark.parametrize("scope", SCOPES.values(), ids=SCOPES.keys())
+@pytest.mark.parametrize("scope", SCOPES)
 def test_standard_scope_yields_its_claims(case, complete, tokens, profile, scope):
     """Core §5.4: with a code, the claims may come in the ID token or from UserInfo; their union counts."""
     expected = expected_scope_claims(profile.user.claims, scope)

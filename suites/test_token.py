@@ -109,9 +109,12 @@ def test_api_access_token_is_a_verifiable_jwt(case, complete, api, profile, prov
 
 
 @pytest.mark.req("TOK-6")
-@pytest.mark.oidf("oidcc-userinfo-get")
 @pytest.mark.matrix(modes=["fragment"])
-@pytest.mark.parametrize("style", ["get-header", "post-header", "post-body"])
+@pytest.mark.parametrize("style", [
+    pytest.param("get-header", id="get-header", marks=pytest.mark.oidf("oidcc-userinfo-get")),
+    pytest.param("post-header", id="post-header", marks=pytest.mark.oidf("oidcc-userinfo-post-header")),
+    pytest.param("post-body", id="post-body", marks=pytest.mark.oidf("oidcc-userinfo-post-body")),
+])
 def test_userinfo_answers_the_access_token(case, complete, tokens, profile, style):
     if style == "post-body" and not profile.capabilities.userinfo_post_body:
         pytest.skip(f"profile {profile.name} says UserInfo does not take the token in a POST body")
