@@ -4,6 +4,7 @@ import pytest
 
 from hybridcheck.checks.response import (
     check_delivered_by_mode,
+    check_error_response_shape,
     check_form_post_not_cached,
     check_query_mode_refused,
     check_response_components,
@@ -66,3 +67,16 @@ def test_response_type_value_order_does_not_matter(case, authorize):
     """MRT §3: a response type is a set; ``token code`` asks the same as ``code token``."""
     reordered = " ".join(reversed(case.response_type.split()))
     check_response_components(authorize(case, response_type=reordered))
+
+
+@pytest.mark.negative
+@pytest.mark.req("RESP-7")
+@pytest.mark.parametrize("scenario", ["prompt-none-without-session", "nonce-missing"])
+def test_error_response_has_only_the_allowed_parameters(case, fresh_authorize, profile, scenario):
+    """Two errors every tenant redirects to the client: login_required, and a missing nonce."""
+    if scenario == "nonce-missing" and not case.has_id_token:
+        pytest.skip("nonce is optional for response types without id_token")
+    if scenario == "prompt-none-without-session" and not profile.capabilities.prompt_none:
+        pytest.skip(f"profile {profile.name} says the tenant does not support prompt=none")
+    overrides = {"prompt": "none"} if scenario == "prompt-none-without-session" else {"nonce": None}
+    check_error_response_shape(fresh_authorize(case, **overrides))

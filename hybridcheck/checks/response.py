@@ -271,3 +271,26 @@ def check_response_type_error(resp: AuthorizationResponse) -> None:
             actual=error_of(resp) if resp.is_error else describe(resp),
             computed_from=f"response_type {resp.request.response_type!r}",
         )
+
+
+#: What an error response may carry besides ``error`` (OAuth §4.1.2.1; Core §3.3.2.6; RFC 9207).
+_ERROR_COMPANIONS = frozenset({"error", "error_description", "error_uri", "state", "iss"})
+#: RFC 6749 §4.1.2.1: error and error_description use %x20-21 / %x23-5B / %x5D-7E only.
+_ERROR_CHARSET = re.compile(r"[\x20-\x21\x23-\x5b\x5d-\x7e]*")
+
+
+def check_error_response_shape(resp: AuthorizationResponse) -> None:
+    """RESP-7: an error response carries ``error`` and only the allowed companions — never a code
+    or token — and ``error``/``error_description`` use only the characters RFC 6749 allows."""
+    rule = "an error response carries error and only the allowed companions"
+    if resp.channel == "none" or not resp.is_error:
+        fail("RESP-7", rule, expected="an error response at the client", actual=describe(resp))
+    extra = sorted(set(resp.params) - _ERROR_COMPANIONS)
+    if extra:
+        fail("RESP-7", rule, expected=sorted(_ERROR_COMPANIONS), actual=masked(resp, f"also {extra}"))
+    for name in ("error", "error_description"):
+        value = resp.params.get(name)
+        if value is not None and not _ERROR_CHARSET.fullmatch(value):
+            bad = sorted({ch for ch in value if not _ERROR_CHARSET.fullmatch(ch)})
+            fail("RESP-7", f"{name} uses only %x20-21 / %x23-5B / %x5D-7E (OAuth §4.1.2.1)",
+                 expected="no quote, backslash, control or non-ASCII character", actual=f"{name} has {bad!r}")

@@ -10,6 +10,7 @@ import pytest
 
 from hybridcheck.checks.response import (
     check_delivered_by_mode,
+    check_error_response_shape,
     check_flow_succeeded,
     check_form_post_not_cached,
     check_query_mode_refused,
@@ -380,3 +381,34 @@ FAILED_FLOWS: list[Any] = [
 def test_failed_flow_fails_with_the_given_requirement(signer: Signer, make: Make, req_id: str) -> None:
     with fails(req_id):
         check_flow_succeeded(make(signer), req_id)
+
+
+# --- RESP-7: the shape of an error response ---------------------------------------------------
+
+
+def test_error_response_with_allowed_companions_passes() -> None:
+    resp = with_params(error_response(auth_request()), error_uri="https://tenant.example/errors/1",
+                       iss="https://tenant.example/")
+    check_error_response_shape(resp)
+
+
+BROKEN_ERROR_SHAPES: list[Any] = [
+    pytest.param(with_params(error_response(auth_request()), code="leaked-code-1234"), "code", id="with a code"),
+    pytest.param(with_params(error_response(auth_request()), access_token="at-123456789"), "access_token",
+                 id="with an access token"),
+    pytest.param(with_params(error_response(auth_request()), session_id="s1"), "session_id", id="unknown companion"),
+    pytest.param(with_params(error_response(auth_request()), error_description='bad "quote"'), "error_description",
+                 id="description with a quote"),
+    pytest.param(with_params(error_response(auth_request()), error_description="line\nbreak"), "error_description",
+                 id="description with a newline"),
+    pytest.param(with_params(error_response(auth_request()), error_description="café"), "error_description",
+                 id="description not ASCII"),
+    pytest.param(stayed_at_tenant(auth_request()), "no response reached the client", id="not at the client"),
+]
+
+
+@pytest.mark.parametrize(("resp", "shown"), BROKEN_ERROR_SHAPES)
+def test_error_response_shape_broken_fails(resp: AuthorizationResponse, shown: str) -> None:
+    with fails("RESP-7") as info:
+        check_error_response_shape(resp)
+    assert shown in str(info.value)
