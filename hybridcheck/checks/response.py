@@ -294,3 +294,19 @@ def check_error_response_shape(resp: AuthorizationResponse) -> None:
             bad = sorted({ch for ch in value if not _ERROR_CHARSET.fullmatch(ch)})
             fail("RESP-7", f"{name} uses only %x20-21 / %x23-5B / %x5D-7E (OAuth §4.1.2.1)",
                  expected="no quote, backslash, control or non-ASCII character", actual=f"{name} has {bad!r}")
+
+
+def check_authorization_response_iss(resp: AuthorizationResponse, issuer: str, *, advertised: bool) -> None:
+    """RESP-6: where the response carries ``iss`` (or discovery advertises
+    ``authorization_response_iss_parameter_supported``), it equals the issuer exactly (RFC 9207 §2).
+
+    A response that carries an ID token may leave ``iss`` out even when advertised: the ID
+    token's ``iss`` already identifies the issuer (RFC 9207 leaves such responses, like JARM
+    ones, to the issuer inside the signed token), so only its absence elsewhere fails.
+    """
+    iss = resp.params.get("iss")
+    if iss is None and (not advertised or "id_token" in resp.params):
+        return
+    if iss != issuer:
+        fail("RESP-6", "the authorization response's iss is the issuer (RFC 9207 §2)", expected=issuer,
+             actual=iss if iss is not None else "<absent, although discovery advertises it>")

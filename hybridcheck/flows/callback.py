@@ -38,13 +38,14 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
         )
         self.server.record(hit)
+        content_type, body = self.server.published.get(parts.path, ("text/html; charset=utf-8", _PAGE))
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(_PAGE)))
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("Referrer-Policy", "no-referrer")
         self.end_headers()
-        self.wfile.write(_PAGE)
+        self.wfile.write(body)
 
     do_GET = do_POST = _record_and_answer
 
@@ -59,6 +60,7 @@ class _RecordingServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self._lock = threading.Lock()
         self._hits: list[CallbackHit] = []
+        self.published: dict[str, tuple[str, bytes]] = {}
 
     def record(self, hit: CallbackHit) -> None:
         with self._lock:
@@ -87,6 +89,11 @@ class CallbackServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+    def publish(self, path: str, body: str, content_type: str) -> str:
+        """Serve ``body`` at ``path`` (a request object for ``request_uri``, say); return its URL."""
+        self._server.published[path] = (content_type, body.encode("utf-8"))
+        return self.origin + path
 
     def mark(self) -> int:
         """A position in the log: :meth:`hits_since` returns what came after it."""

@@ -1,0 +1,61 @@
+"""The claims parameter and request objects: SESS-7, SESS-8 (Core §5.5, §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from hybridcheck.checks.base import fail
+from hybridcheck.checks.views import describe
+from hybridcheck.evidence import AuthorizationResponse
+
+_UNSUPPORTED = frozenset({"request_not_supported", "request_uri_not_supported"})
+
+
+def check_claims_parameter_honoured(
+    id_token_claims: Mapping[str, Any],
+    userinfo: Mapping[str, Any],
+    requested: Mapping[str, Mapping[str, Any]],
+    user_claims: Mapping[str, Any],
+) -> None:
+    """SESS-7: claims asked for with the ``claims`` parameter come back where they were asked
+    (``id_token`` → the ID token, ``userinfo`` → UserInfo), with the user's values (Core §5.5)."""
+    places = {"id_token": id_token_claims, "userinfo": userinfo}
+    for member, claims in requested.items():
+        for name in claims:
+            if name in user_claims and places[member].get(name) != user_claims[name]:
+                fail("SESS-7", f"the claims parameter's {member} member is honoured (Core §5.5)",
+                     expected={name: user_claims[name]}, actual={name: places[member].get(name, "<absent>")},
+                     computed_from=f"{member} claims returned: {sorted(places[member])}")
+
+
+def check_request_object_honoured(resp: AuthorizationResponse, inner_state: str, outer_state: str) -> None:
+    """SESS-8: a request object is processed (its ``state`` wins over the outer one, Core §6.3.3)
+    or refused as unsupported; never silently ignored."""
+    if resp.is_error:
+        if resp.params.get("error") in _UNSUPPORTED:
+            return
+        fail("SESS-8", "an unsupported request object is refused with request(_uri)_not_supported",
+             expected=sorted(_UNSUPPORTED), actual=resp.params.get("error"))
+    if resp.channel == "none":
+        fail("SESS-8", "a request object is processed or refused to the client", expected="a response at the client",
+             actual=describe(resp))
+    state = resp.params.get("state")
+    if state == outer_state:
+        fail("SESS-8", "the request object is not ignored in favour of the outer parameters",
+             expected=f"state from the object {inner_state!r}", actual=f"the outer state {outer_state!r}")
+    if state != inner_state:
+        fail("SESS-8", "the request object's parameters are used", expected=inner_state, actual=state)
+
+
+def check_request_object_redirect_uri(resp: AuthorizationResponse, inner_redirect_uri: str) -> None:
+    """SESS-8: a ``redirect_uri`` given only inside the request object is honoured (OIDF
+    ensure-request-object-with-redirect-uri), or the object is refused as unsupported."""
+    if resp.channel == "none" or resp.params.get("error") in _UNSUPPORTED:
+        return  # refused: without the object's redirect_uri the tenant cannot redirect
+    expected = urlsplit(inner_redirect_uri).path
+    hit = resp.callback_hits[-1].path if resp.callback_hits else None
+    if hit != expected or resp.is_error:
+        fail("SESS-8", "a redirect_uri inside the request object is honoured", expected=inner_redirect_uri,
+             actual=describe(resp))
