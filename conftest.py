@@ -21,7 +21,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     if choice is None:
         pytest.exit("no Chromium found: run `make check` (it installs one) or `playwright install chromium`", 4)
     # A tenant that redirects to the near-miss "foreign host" reaches the callback server.
-    resolver = f"--host-resolver-rules=MAP {FOREIGN_HOST} 127.0.0.1"
+    resolver = f"--host-resolver-rules=MAP {FOREIGN_HOST} 127.0.0.1, MAP *.{FOREIGN_HOST} 127.0.0.1"
     args = [*browser_type_launch_args.get("args", []), resolver]
     if "channel" in browser_type_launch_args:  # --browser-channel chooses the browser itself
         return {**browser_type_launch_args, "args": args}

@@ -40,4 +40,6 @@ def tenant_config_from_profile(profile: Profile, callback_origin: str, defects: 
         defects=defects,
         latency_s=settings.get("latency_s", 0.0),
         rate_limit_per_second=settings.get("rate_limit_per_second"),
+        auth0_limits=settings.get("auth0_limits", False),
+        authorization_response_iss=profile.capabilities.authorization_response_iss,
     )

@@ -37,6 +37,7 @@ class NearMiss:
     registered: str
     why: str
     equivalent: bool = False
+    must_match: bool = False  # a URI a wildcard registration must accept (RURI-4)
 
 
 def _port(parts: SplitResult) -> int:
@@ -118,3 +119,27 @@ def near_misses(registered: str, all_registered: Sequence[str]) -> list[NearMiss
         variants.append(NearMiss("missing-with-several-registered", None, registered,
                                  "no redirect_uri although the client has several registered (OAuth §3.1.2.3)"))
     return [v for v in variants if v.uri not in all_registered]
+
+
+def wildcard_cases(pattern: str) -> list[NearMiss]:
+    """RURI-4 (Auth0 "Wildcards for Subdomains"): what a registered ``*`` in the leftmost host
+    label matches — exactly one label — and the look-alikes it must not match."""
+    parts = urlsplit(pattern)
+    host, port = parts.hostname or "", parts.port
+    parent = host.split(".", 1)[1]
+    one_label = host.replace("*", "app", 1)
+    other_scheme = "http" if parts.scheme == "https" else "https"
+    return [
+        NearMiss("one-level", _with(parts, netloc=_netloc(one_label, port)), pattern,
+                 "one subdomain level in the wildcard's place", must_match=True),
+        NearMiss("two-levels", _with(parts, netloc=_netloc(host.replace("*", "a.b", 1), port)), pattern,
+                 "two subdomain levels in the wildcard's place"),
+        NearMiss("bare-parent-domain", _with(parts, netloc=_netloc(parent, port)), pattern,
+                 "the parent domain without any subdomain"),
+        NearMiss("suffix-appended-host", _with(parts, netloc=_netloc(f"{one_label}.{FOREIGN_HOST}", port)), pattern,
+                 "a matching host with a foreign domain appended"),
+        NearMiss("wildcard-other-scheme", _with(parts, scheme=other_scheme, netloc=_netloc(one_label, port)), pattern,
+                 f"{other_scheme} for {parts.scheme}"),
+        NearMiss("wildcard-other-port", _with(parts, netloc=_netloc(one_label, _port(parts) + 1)), pattern,
+                 "another port"),
+    ]

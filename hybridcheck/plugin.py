@@ -36,7 +36,7 @@ from hybridcheck.flows.login import recipe_for
 from hybridcheck.flows.metadata import TenantUnreachable, fetch_metadata
 from hybridcheck.flows.token import TokenClient
 from hybridcheck.matrix import FlowCase, as_params, cases
-from hybridcheck.near_miss import NearMiss, near_misses
+from hybridcheck.near_miss import NearMiss, near_misses, wildcard_cases
 from hybridcheck.peer import PeerFailed, launch_peer, peer_environment
 from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, Profile, ProfileError, load_profile
 from hybridcheck.redact import REDACTOR, redact
@@ -142,6 +142,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         marker = metafunc.definition.get_closest_marker("matrix")
         selection = cases(**marker.kwargs) if marker else cases()
         metafunc.parametrize("case", as_params(selection), indirect=True)
+    if "wildcard_case" in metafunc.fixturenames:
+        pattern = _wildcard_pattern(metafunc.config, _COLLECTION_ORIGIN)
+        ids = [v.id for v in wildcard_cases(pattern[1])] if pattern else ["no-wildcard-registered"]
+        metafunc.parametrize("wildcard_case", ids, ids=ids, indirect=True)
     for name, equivalent in (("near_miss", False), ("equivalent_redirect_uri", True)):
         if name in metafunc.fixturenames:
             ids = [v.id for v in _near_misses(metafunc.config, _COLLECTION_ORIGIN) if v.equivalent == equivalent]
@@ -152,6 +156,22 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 _COLLECTION_ORIGIN = "collection"
 
 
+def _collection_origin(profile: Profile, callback_origin: str) -> str:
+    if callback_origin == _COLLECTION_ORIGIN:
+        return f"http://{profile.callback_host}:{profile.callback_port or 65000}"
+    return callback_origin
+
+
+def _wildcard_pattern(config: pytest.Config, callback_origin: str) -> tuple[str, str] | None:
+    """The first client role with a wildcard redirect URI, and that URI (bound), if any."""
+    profile = config.stash[PROFILE_KEY]
+    for role, client in profile.clients.items():
+        for uri in client.bound(_collection_origin(profile, callback_origin)).redirect_uris:
+            if "*" in uri:
+                return role, uri
+    return None
+
+
 def _near_misses(config: pytest.Config, callback_origin: str) -> list[NearMiss]:
     """Near misses of the main client's first redirect URI, bound to ``callback_origin``.
 
@@ -159,9 +179,7 @@ def _near_misses(config: pytest.Config, callback_origin: str) -> list[NearMiss]:
     on the URI's shape, so a stand-in port names them and the fixture binds the real one.
     """
     profile = config.stash[PROFILE_KEY]
-    if callback_origin == _COLLECTION_ORIGIN:
-        callback_origin = f"http://{profile.callback_host}:{profile.callback_port or 65000}"
-    uris = profile.main_client.bound(callback_origin).redirect_uris
+    uris = profile.main_client.bound(_collection_origin(profile, callback_origin)).redirect_uris
     return near_misses(uris[0], uris)
 
 
@@ -346,6 +364,16 @@ def _near_miss_named(request: pytest.FixtureRequest) -> NearMiss:
 def near_miss(request: pytest.FixtureRequest) -> NearMiss:
     """One redirect URI that must be refused (RURI-2), derived from the main client's first one."""
     return _near_miss_named(request)
+
+
+@pytest.fixture
+def wildcard_case(request: pytest.FixtureRequest) -> tuple[str, NearMiss]:
+    """RURI-4: (client role, one wildcard case) for the profile's wildcard callback; skipped without one."""
+    found = _wildcard_pattern(request.config, request.getfixturevalue("callback_server").origin)
+    if found is None:
+        pytest.skip("the profile registers no wildcard callback")
+    role, pattern = found
+    return role, next(v for v in wildcard_cases(pattern) if v.id == request.param)
 
 
 @pytest.fixture

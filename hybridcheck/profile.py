@@ -48,8 +48,10 @@ class Client:
     refresh_rotation: bool
 
     def bound(self, callback_origin: str) -> "Client":
-        """The client with ``{callback}`` expanded to the callback server's origin."""
-        uris = tuple(uri.replace("{callback}", callback_origin) for uri in self.redirect_uris)
+        """The client with ``{callback}`` (``http://HOST:PORT``) and ``{callback_port}`` expanded."""
+        port = callback_origin.rsplit(":", 1)[1]
+        uris = tuple(uri.replace("{callback}", callback_origin).replace("{callback_port}", port)
+                     for uri in self.redirect_uris)
         return Client(self.role, self.client_id, self.client_secret, self.auth_method, uris, self.refresh_rotation)
 
 
@@ -76,6 +78,7 @@ class Capabilities:
     prompt_none: bool = True
     max_age: bool = True
     userinfo_post_body: bool = True
+    authorization_response_iss: bool = False  # RFC 9207 iss in authorization responses
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,7 @@ def _check_urls(profile: Profile) -> None:
             raise ProfileError(f"{profile.path}: field issuer: not an absolute http(s) URL: {profile.issuer!r}")
     for role, client in profile.clients.items():
         for index, uri in enumerate(client.bound("http://127.0.0.1:1").redirect_uris):
-            parts = urlsplit(uri)
+            parts = urlsplit(uri.replace("*", "wildcard"))
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ProfileError(
                     f"{profile.path}: field clients.{role}.redirect_uris[{index}]: not an absolute URL: {uri!r}"

@@ -90,7 +90,8 @@ class Authorizer:
         return AuthorizationRequest(
             authorization_endpoint=self.provider.discovery["authorization_endpoint"],
             client_id=registered.client_id,
-            redirect_uri=registered.redirect_uris[0] if redirect_uri is AUTO else redirect_uri,
+            # A wildcard registration (Auth0: https://*.example.com) is sent as one URI it covers.
+            redirect_uri=registered.redirect_uris[0].replace("*", "app", 1) if redirect_uri is AUTO else redirect_uri,
             response_type=response_type,
             response_mode=response_mode,
             scope=scope,

@@ -13,6 +13,7 @@ from hybridcheck.checks.redirect_uri import (
     check_redirect_uri_refused,
     check_refusal_shown_at_tenant,
     check_registered_redirect_uri_used,
+    check_wildcard_match_delivered,
 )
 
 CLIENT_FRAGMENT = "client-state=kept-by-the-client"
@@ -59,3 +60,15 @@ def test_fragment_mode_values_appear_only_in_the_fragment(case, authorize, targe
     if index >= len(registered):
         pytest.skip("the main client has a single redirect_uri registered")
     check_fragment_only(authorize(case, redirect_uri=registered[index]), registered)
+
+
+@pytest.mark.auth0
+@pytest.mark.req("RURI-4")
+@pytest.mark.matrix(modes=["fragment"])
+def test_wildcard_callback_matches_exactly_one_subdomain_level(case, authorize, wildcard_case):
+    role, variant = wildcard_case
+    response = authorize(case, client=role, redirect_uri=variant.uri, screenshot=not variant.must_match)
+    if variant.must_match:
+        check_wildcard_match_delivered(response, variant.uri)
+    else:
+        check_redirect_uri_refused(response, variant.uri, "RURI-4")

@@ -61,7 +61,7 @@ def _leaks(resp: AuthorizationResponse) -> list[str]:
     return found
 
 
-def check_redirect_uri_refused(resp: AuthorizationResponse, sent: str | None) -> None:
+def check_redirect_uri_refused(resp: AuthorizationResponse, sent: str | None, req_id: str = "RURI-2") -> None:
     """RURI-2: a near-miss (or missing) redirect_uri is refused and the browser is never sent to it.
 
     Passes only when no response reached the client, no request left the tenant for the
@@ -69,15 +69,15 @@ def check_redirect_uri_refused(resp: AuthorizationResponse, sent: str | None) ->
     """
     rule = f"redirect_uri {sent!r} is refused, the browser never sent there"
     if resp.channel != "none":
-        fail("RURI-2", rule, expected="an error at the tenant, no response at the client", actual=describe(resp))
+        fail(req_id, rule, expected="an error at the tenant, no response at the client", actual=describe(resp))
     leaks = _leaks(resp)
     if sent is not None:
         target = _endpoint(sent)
         reached = [r.url for r in resp.browser_requests if _endpoint(r.url) == target]
         if reached:
-            fail("RURI-2", rule, expected=f"no request to {sent}", actual=masked(resp, f"requests to {reached}"))
+            fail(req_id, rule, expected=f"no request to {sent}", actual=masked(resp, f"requests to {reached}"))
     if leaks:
-        fail("RURI-2", rule, expected="every request stays at the tenant", actual=masked(resp, "; ".join(leaks)))
+        fail(req_id, rule, expected="every request stays at the tenant", actual=masked(resp, "; ".join(leaks)))
 
 
 def check_refusal_shown_at_tenant(resp: AuthorizationResponse) -> None:
@@ -149,3 +149,11 @@ def check_fragment_only(resp: AuthorizationResponse, registered: Sequence[str]) 
     if leaked:
         fail("FRAG-2", "fragment-mode values appear only in the fragment", expected="nowhere else",
              actual=masked(resp, "; ".join(sorted(set(leaked)))))
+
+
+def check_wildcard_match_delivered(resp: AuthorizationResponse, sent: str) -> None:
+    """RURI-4: a URI the registered wildcard covers (one label in its place) succeeds, delivered there."""
+    check_flow_succeeded(resp, "RURI-4")
+    if _endpoint(resp.final_url) != _endpoint(sent):
+        fail("RURI-4", "a one-level wildcard match is delivered to the URI sent", expected=sent,
+             actual=masked(resp, resp.final_url))

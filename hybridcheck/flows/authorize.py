@@ -140,7 +140,9 @@ def _response_evidence(
     callback_origin: str,
 ) -> AuthorizationResponse:
     """Decide the channel the response came by and collect its parameters."""
-    at_client = final_url.startswith(callback_origin + "/") and bool(hits)
+    # Any host the browser maps to the callback server (localhost, *.localhost, the near-miss
+    # foreign host) counts: the server's port and a request it received say "at the client".
+    at_client = bool(hits) and urlsplit(final_url).port == urlsplit(callback_origin).port
     url = urlsplit(final_url)
     query = parse_form(url.query) if at_client else {}
     fragment = parse_form(url.fragment) if at_client else {}
