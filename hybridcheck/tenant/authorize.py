@@ -126,7 +126,8 @@ def _resolve_redirect_uri(tenant: Tenant, client: ClientConfig,
     an error (OAuth §3.1.2.3).
     """
     if sent is None:
-        if len(client.redirect_uris) == 1 and not is_wildcard(client.redirect_uris[0]):
+        single = len(client.redirect_uris) == 1 or tenant.has_defect("missing_redirect_uri_uses_first")
+        if single and not is_wildcard(client.redirect_uris[0]):
             return client.redirect_uris[0], None
         return PageError("invalid_request", "Missing required parameter: redirect_uri "
                                             "(the client has several callback URLs or a wildcard one).")
@@ -283,6 +284,10 @@ def echoed_state(tenant: Tenant, state: str | None, *, error: bool) -> str | Non
 def deliver_error(tenant: Tenant, failure: ClientError) -> Response:
     """An error response to the client by its mode (OAuth §4.1.2.1; Core §3.3.2.6)."""
     params = {"error": failure.error, "error_description": safe_description(failure.description)}
+    if tenant.has_defect("error_response_with_code"):
+        params["code"] = new_secret_value()
+    if tenant.has_defect("error_description_unescaped"):
+        params["error_description"] = f'"{failure.description}"\n'
     state = echoed_state(tenant, failure.state, error=True)
     if state is not None:
         params["state"] = state

@@ -56,6 +56,8 @@ def deliver(tenant: Tenant, redirect_uri: str, mode: str, params: dict[str, str]
     """Send ``params`` to the client at ``redirect_uri`` by ``mode`` (query, fragment, form_post)."""
     if tenant.config.authorization_response_iss:
         params = {**params, "iss": response_issuer(tenant)}
+    if tenant.has_defect("registered_query_dropped"):
+        redirect_uri = redirect_uri.split("?", 1)[0]
     if mode == "form_post":
         if tenant.has_defect("form_post_as_query"):
             return redirect(response_url(redirect_uri, "query", params))

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -200,7 +201,9 @@ def refresh(tenant: Tenant, client: ClientConfig, form: dict[str, str]) -> dict[
         rotated = store.new_refresh_token(grant, record.scope).token
     body = _access_token_body(tenant, grant, scope)
     if "openid" in scope:  # Core §12.2: same iss, sub, aud, auth_time; new iat; no nonce
-        body["id_token"] = issue_id_token(tenant, grant, scope=scope, nonce=None)
+        new_auth_time = tenant.has_defect("refresh_id_token_new_auth_time")
+        refreshed = replace(grant, auth_time=int(time.time()) + 1) if new_auth_time else grant
+        body["id_token"] = issue_id_token(tenant, refreshed, scope=scope, nonce=None)
     if rotated:
         body["refresh_token"] = rotated
     return body

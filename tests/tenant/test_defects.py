@@ -195,6 +195,12 @@ def refreshed(scope: str) -> Scenario:
     return run
 
 
+def refreshed_with_id_tokens(d: Driver) -> Any:
+    """(the original ID token, the refreshed one)."""
+    tokens = d.offline_tokens("openid profile offline_access")
+    return tokens["id_token"], d.refresh(tokens["refresh_token"], None).json()["id_token"]
+
+
 def discovery(d: Driver) -> Any:
     return d.discovery()
 
@@ -291,6 +297,14 @@ TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
      lambda r, d: r.status_code == 200 and r.json()["scope"] != "openid"),
     ("refresh_token_without_offline_access", exchanged(response_type="code", scope="openid"),
      lambda r, d: "refresh_token" in r[1]),
+    ("error_response_with_code", front(nonce=None), lambda r, d: r.error == "invalid_request" and "code" in r.params),
+    ("error_description_unescaped", front(nonce=None),
+     lambda r, d: r.error == "invalid_request" and '"' in r.params.get("error_description", "")),
+    ("refresh_id_token_new_auth_time", refreshed_with_id_tokens,
+     lambda r, d: token_claims(r[0])["auth_time"] != token_claims(r[1])["auth_time"]),
+    ("registered_query_dropped", front(redirect_uri=CALLBACK_WITH_QUERY),
+     lambda r, d: "code" in r.params and "tenant=q" not in (r.location or "")),
+    ("missing_redirect_uri_uses_first", front(redirect_uri=None), lambda r, d: r.kind != "page"),
     ("fragment_kept_in_redirect_uri", front(redirect_uri=CALLBACK + "#keep"),
      lambda r, d: "keep" in (r.location or "").split("#", 1)[-1]),
     ("custom_claim_missing", front(), lambda r, d: ID_CLAIM[0] not in r.id_token),
