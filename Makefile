@@ -4,7 +4,7 @@ ARGS ?=
 VENV := .venv
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: check test setup clean mutation report proven
+.PHONY: check test setup clean mutation report proven bench
 
 check: setup
 	HYBRIDCHECK_TENANT=$(TENANT) $(PYTEST) suites $(ARGS)
@@ -33,3 +33,7 @@ proven: setup
 	$(VENV)/bin/python -m pytest suites --tenant oidc-provider -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/oidc-provider
 	$(VENV)/bin/python -m pytest suites --tenant idpyoidc -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/idpyoidc
 	$(VENV)/bin/python -m hybridcheck.readme_tables --proven
+
+# Speed: the full suite with 1 and 2 workers, the naive baseline and the httpx floor; last line JSON.
+bench: setup
+	$(VENV)/bin/python bench/run.py $(ARGS)
