@@ -12,6 +12,7 @@ with the peer's command, documented in the README:
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import tempfile
@@ -41,10 +42,17 @@ def peer_environment(profile: Profile, clients: Mapping[str, Client]) -> dict[st
     return env
 
 
-def _install(launch: Launch, cwd: Path) -> None:
-    if not launch.install or (cwd / launch.installed).exists():
+def install_peer(launch: Launch) -> None:
+    """Run the peer's install step once. A file lock makes concurrent runs (pytest-xdist workers,
+    parallel jobs) wait for the first instead of installing into the same folder at once."""
+    cwd = (PROJECT_ROOT / launch.cwd).resolve()
+    if not launch.install:
         return
-    done = subprocess.run(launch.install, cwd=cwd, capture_output=True, text=True, timeout=600)
+    with (cwd / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (cwd / launch.installed).exists():
+            return
+        done = subprocess.run(launch.install, cwd=cwd, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
         raise PeerFailed(f"installing the peer failed ({' '.join(launch.install)} in {cwd}): {tail}")
@@ -69,7 +77,7 @@ class RunningPeer:
 def launch_peer(launch: Launch, env: Mapping[str, str], timeout_s: float = 60.0) -> RunningPeer:
     """Install (once) and start the peer; return when it printed ``READY <issuer>``."""
     cwd = (PROJECT_ROOT / launch.cwd).resolve()
-    _install(launch, cwd)
+    install_peer(launch)
     log = Path(tempfile.mkstemp(prefix="hybridcheck-peer-", suffix=".log")[1])
     with log.open("w") as stderr:
         process = subprocess.Popen(
