@@ -8,9 +8,10 @@ compared in a report without either being readable.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from urllib.parse import quote, quote_plus
+
+import ahocorasick
 
 _MARKER = "«redacted:{fp}»"
 _MIN_SECRET_LENGTH = 4
@@ -27,19 +28,50 @@ def _transit_forms(value: str) -> set[str]:
     return {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value)}
 
 
+class _Matcher:
+    """An Aho-Corasick automaton over some secret forms: one scan, whatever their number."""
+
+    def __init__(self, forms: dict[str, str]) -> None:
+        self.forms = forms
+        self._automaton = ahocorasick.Automaton()
+        for form, marker in forms.items():
+            self._automaton.add_word(form, (len(form), marker))
+        self._automaton.make_automaton()
+
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, marker)`` of the longest non-overlapping forms found in ``text``."""
+        return [(end + 1 - length, end + 1, marker) for end, (length, marker) in self._automaton.iter_long(text)]
+
+
+def _replace(text: str, matches: list[tuple[int, int, str]]) -> str:
+    """Replace the leftmost-longest of ``matches`` (spans may overlap across automatons)."""
+    pieces, last = [], 0
+    for start, end, marker in sorted(matches, key=lambda m: (m[0], -m[1])):
+        if start >= last:
+            pieces += [text[last:start], marker]
+            last = end
+    return "".join(pieces) + text[last:]
+
+
 class Redactor:
     """Remembers every secret value the run has seen and scrubs text of all of them.
 
     Thread-safe: flows on several threads register values as they see them.
     A JWT is registered by its signature (the part that makes it a credential),
     so decoded headers and claims may still be shown.
+
+    A run registers secrets between scrubs (every flow brings a new code and tokens), so
+    the forms are kept in a few automatons of doubling size, merged like a binary counter:
+    a new secret costs O(log n) amortised rebuild work and a scrub O(log n) linear scans,
+    where one automaton rebuilt per scrub would make a run quadratic in its flows.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._secrets: dict[str, str] = {}
         self._raw: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._pending: dict[str, str] = {}
+        self._matchers: list[_Matcher] = []
 
     def add(self, value: str | None) -> None:
         """Register a secret value (ignored when empty or too short to be one)."""
@@ -55,19 +87,24 @@ class Redactor:
             for candidate in candidates:
                 marker = fingerprint(candidate)
                 for form in _transit_forms(candidate):
-                    self._secrets.setdefault(form, marker)
-            self._pattern = None
+                    if form not in self._secrets:
+                        self._secrets[form] = self._pending[form] = marker
+
+    def _current_matchers(self) -> list[_Matcher]:
+        """Fold pending forms into the automatons (caller holds the lock)."""
+        if self._pending:
+            forms, self._pending = self._pending, {}
+            while self._matchers and len(self._matchers[-1].forms) <= len(forms):
+                forms = {**self._matchers.pop().forms, **forms}
+            self._matchers.append(_Matcher(forms))
+        return list(self._matchers)
 
     def scrub(self, text: str) -> str:
-        """Replace every registered secret in ``text`` by its marker."""
+        """Replace every registered secret in ``text`` by its marker (longest match first)."""
         with self._lock:
-            if not self._secrets:
-                return text
-            if self._pattern is None:
-                ordered = sorted(self._secrets, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
-            pattern, secrets = self._pattern, self._secrets
-        return pattern.sub(lambda m: secrets[m.group(0)], text)
+            matchers = self._current_matchers()
+        matches = [match for matcher in matchers for match in matcher.matches(text)]
+        return _replace(text, matches) if matches else text
 
     def values(self) -> list[str]:
         """The raw secret values registered (to hand to another process's redactor)."""

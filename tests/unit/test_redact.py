@@ -35,3 +35,26 @@ def test_short_and_empty_values_are_ignored():
     redactor.add(None)
     redactor.add("ab")
     assert redactor.scrub("ab cd") == "ab cd"
+
+
+def test_secrets_added_between_scrubs_are_all_scrubbed_and_matchers_stay_logarithmic():
+    """A run adds secrets flow by flow and scrubs in between: every one stays found."""
+    redactor = Redactor()
+    values = [f"token-{index:05d}-{'x' * (index % 7)}" for index in range(1000)]
+    for index, value in enumerate(values):
+        redactor.add(value)
+        assert redactor.scrub(f"<{value}>") == f"<{fingerprint(value)}>"
+        if index % 97 == 0:
+            assert all(v not in redactor.scrub(" ".join(values[: index + 1])) for v in values[: index + 1])
+    assert len(redactor._matchers) <= 12  # a binary counter over 4000 forms, not one per add
+
+
+def test_longest_registered_form_wins_over_its_prefix():
+    redactor = Redactor()
+    for value in ("abcd", "other-1", "other-2"):
+        redactor.add(value)
+    redactor.scrub("")
+    redactor.add("abcdefgh")
+    redactor.scrub("")
+    assert len(redactor._matchers) == 2  # "abcd" sits in an older automaton than the longer value
+    assert redactor.scrub("abcdefgh abcd") == f"{fingerprint('abcdefgh')} {fingerprint('abcd')}"
