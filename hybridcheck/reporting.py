@@ -31,6 +31,7 @@ import pytest
 from hybridcheck import history
 from hybridcheck.artifacts import scrub_tree
 from hybridcheck.evidence import AuthorizationResponse
+from hybridcheck.flows.authorize import screenshot_or_none
 from hybridcheck.redact import REDACTOR, redact
 from hybridcheck.requirements import catalogue
 
@@ -127,9 +128,9 @@ def _html_extras(authorizer: Authorizer, failed: bool) -> list[Any]:
             visited = "\n".join(evidence_summary(response)["visited"])
             extras.append(pytest_html.extras.text(redact(visited), f"flow {index}: URLs the browser touched"))
     if failed and authorizer.has_page:
-        png = authorizer.page.screenshot(type="png")
-        allure.attach(png, name="screenshot at failure", attachment_type=allure.attachment_type.PNG)
-        extras.append(pytest_html.extras.png(base64.b64encode(png).decode(), "page at failure"))
+        if png := screenshot_or_none(authorizer.page):
+            allure.attach(png, name="screenshot at failure", attachment_type=allure.attachment_type.PNG)
+            extras.append(pytest_html.extras.png(base64.b64encode(png).decode(), "page at failure"))
         extras.append(pytest_html.extras.text(redact(authorizer.page.url), "page URL at failure"))
     return extras
 

@@ -68,6 +68,14 @@ class RequestWatcher:
         self._page.remove_listener("response", self._on_response)
 
 
+def screenshot_or_none(page: Page) -> bytes | None:
+    """A screenshot is evidence, never a verdict: Chromium may refuse one mid-navigation."""
+    try:
+        return page.screenshot(type="png", timeout=5_000)
+    except PlaywrightError:
+        return None
+
+
 @dataclass(frozen=True)
 class AuthorizeFlow:
     """What a flow needs besides the page: where the client listens, and how to log in."""
@@ -97,7 +105,7 @@ class AuthorizeFlow:
                         break
                     logins += self.recipe.perform_step(page, self.user)
                 page_text = self._page_text(page)
-            image = page.screenshot(type="png") if screenshot else None
+            image = screenshot_or_none(page) if screenshot else None
         finally:
             watcher.close()
         hits = self.callback.hits_since(mark)
