@@ -205,6 +205,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError("suite tests without valid requirement IDs:\n  " + "\n  ".join(problems))
     _select_requirements(config, items)
     _mark_known_deviations(config, items)
+    _slow_first(items)
+
+
+def _slow_first(items: list[pytest.Item]) -> None:
+    """Start the tests that wait on a clock (SESS-9's 30 s code lifetime) first.
+
+    Their wait then overlaps the rest of the run, on another xdist worker or behind
+    nothing, instead of holding a worker at the very end. The order is otherwise kept.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def _mark_known_deviations(config: pytest.Config, items: list[pytest.Item]) -> None:
