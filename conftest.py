@@ -12,7 +12,7 @@ import pytest
 from hybridcheck.browser import choose_chromium
 from hybridcheck.near_miss import FOREIGN_HOST
 
-pytest_plugins = ["hybridcheck.reporting", "hybridcheck.plugin"]
+pytest_plugins = ["hybridcheck.reporting", "hybridcheck.plugin", "hybridcheck.xdist_exit"]
 
 
 @pytest.fixture(scope="session")

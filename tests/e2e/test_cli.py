@@ -31,7 +31,8 @@ def test_unknown_defect_is_a_usage_error_listing_the_known_ones(run_suite):
     assert "no_such_defect" in result.stderr and "c_hash_full_digest" in result.stderr
 
 
-def test_unreachable_tenant_ends_the_run_quickly_with_one_message(run_suite, tmp_path):
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["1-process", "2-workers"])
+def test_unreachable_tenant_ends_the_run_quickly_with_one_message(run_suite, tmp_path, workers):
     text = f"""
 name = "unreachable"
 issuer = "http://127.0.0.1:9/"
@@ -49,11 +50,42 @@ recipe = "local"
 """
     text = text.replace("port = 0", "port = 18799")
     started = time.monotonic()
-    result = run_suite("--tenant", str(_write(tmp_path, text)), env={"HC_TEST_SECRET": "s", "HC_TEST_PASSWORD": "p"})
+    result = run_suite(
+        "--tenant", str(_write(tmp_path, text)), *workers, env={"HC_TEST_SECRET": "s", "HC_TEST_PASSWORD": "p"}
+    )
     assert time.monotonic() - started < 15
     output = result.stdout + result.stderr
-    assert result.returncode == 6 and output.count("tenant unreachable at http://127.0.0.1:9/") == 1
-    assert "Traceback" not in output
+    assert result.returncode == 6 and output.count("tenant unreachable at http://127.0.0.1:9/") == 1, output
+    assert "Traceback" not in output and "INTERNALERROR" not in output
+    assert (tmp_path / "junit.xml").is_file()
+
+
+def test_a_peer_that_does_not_start_ends_a_parallel_run_with_one_message(run_suite, tmp_path):
+    """The workers start the peer, fail, and the controller ends the run as one process would."""
+    text = """
+name = "refusing-peer"
+issuer = "launched"
+[launch]
+command = ["python3", "-c", "raise SystemExit('peer refuses to start')"]
+cwd = "."
+[callback]
+port = 0
+[clients.main]
+client_id = "x"
+client_secret_env = "HC_TEST_SECRET"
+redirect_uris = ["{callback}/callback"]
+[user]
+username = "u"
+password_env = "HC_TEST_PASSWORD"
+[login]
+recipe = "local"
+"""
+    started = time.monotonic()
+    result = run_suite("--tenant", str(_write(tmp_path, text)), "-n", "2")
+    assert time.monotonic() - started < 15
+    output = result.stdout + result.stderr
+    assert result.returncode == 6 and output.count("did not print READY") == 1, output
+    assert "Traceback" not in output and "INTERNALERROR" not in output
     assert (tmp_path / "junit.xml").is_file()
 
 

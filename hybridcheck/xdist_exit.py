@@ -1,0 +1,89 @@
+"""An unusable tenant under pytest-xdist (``-n 2``): one message, exit code 6, no INTERNALERROR.
+
+The plugin ends a run whose tenant cannot be used with ``pytest.exit(..., returncode=6)``
+(:data:`hybridcheck.plugin.EXIT_TENANT_UNAVAILABLE`). Inside an xdist worker that exit is,
+for the controller, a worker that died in the middle of a test: an INTERNALERROR. Two hooks
+make it end as it does without ``-n``:
+
+- **a remote tenant that does not answer** is found in the controller before any worker
+  starts (one discovery request): the run then stays in one process, where the ``provider``
+  fixture ends it exactly as without ``-n``. (Workers of a real tenant would also fight over
+  its fixed callback port.)
+- **a tenant that fails later** (a launched peer not starting, the login recipe failing) ends
+  a worker with ``pytest.exit``: the worker tells the controller through xdist's own
+  ``shouldstop`` (so the others stop after their current test) and its ``workeroutput``; the
+  controller ends the run with that worker's message and exit code 6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import httpx
+import pytest
+
+from hybridcheck.flows.metadata import TenantUnreachable, fetch_metadata
+from hybridcheck.plugin import EXIT_TENANT_UNAVAILABLE, PROFILE_KEY
+
+#: The ``workeroutput`` key a worker puts its exit message under.
+WORKEROUTPUT_KEY = "hybridcheck_tenant_unavailable"
+_MESSAGE_KEY = pytest.StashKey[str]()
+
+
+def _distributed_controller(config: pytest.Config) -> bool:
+    """True in the process that would start xdist workers (not in a worker, not ``-p no:xdist``)."""
+    return (
+        not hasattr(config, "workerinput")
+        and config.getoption("dist", "no") != "no"
+        and not config.getoption("collectonly")
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Controller, remote tenant: no workers when its discovery document does not answer.
+
+    Runs after the plugin's ``tryfirst`` ``pytest_configure`` (the profile is loaded) and
+    before xdist's ``trylast`` one (which creates the workers' session when ``dist`` is set).
+    """
+    profile = config.stash.get(PROFILE_KEY, None)
+    if profile is None or profile.started_by_run or not _distributed_controller(config):
+        return
+    with httpx.Client(timeout=profile.http_timeout_s) as client:
+        try:
+            fetch_metadata(client, profile.issuer)
+        except TenantUnreachable:
+            config.option.dist = "no"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """Worker: a tenant-unavailable exit becomes xdist's ``shouldstop`` plus our message."""
+    try:
+        return (yield)
+    except pytest.exit.Exception as exc:
+        workeroutput = getattr(item.config, "workeroutput", None)
+        if workeroutput is not None and exc.returncode == EXIT_TENANT_UNAVAILABLE:
+            workeroutput[WORKEROUTPUT_KEY] = exc.msg
+            item.session.shouldstop = exc.msg
+        raise
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """Controller: remember the first worker message (``node`` is xdist's WorkerController)."""
+    message = getattr(node, "workeroutput", {}).get(WORKEROUTPUT_KEY)
+    config: pytest.Config = node.config  # type: ignore[attr-defined]
+    if message and _MESSAGE_KEY not in config.stash:
+        config.stash[_MESSAGE_KEY] = message
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    """Controller: xdist's "Interrupted" after a worker's tenant-unavailable exit → that exit."""
+    try:
+        return (yield)
+    except KeyboardInterrupt:
+        message = session.config.stash.get(_MESSAGE_KEY, None)
+        if message is None:
+            raise
+        pytest.exit(message, returncode=EXIT_TENANT_UNAVAILABLE)
