@@ -34,6 +34,7 @@ from hybridcheck.flows.callback import CallbackServer
 from hybridcheck.flows.http import BackChannel
 from hybridcheck.flows.login import recipe_for
 from hybridcheck.flows.metadata import TenantUnreachable, fetch_metadata
+from hybridcheck.flows.pacing import SharedBucket
 from hybridcheck.flows.token import TokenClient
 from hybridcheck.matrix import FlowCase, as_params, cases
 from hybridcheck.near_miss import NearMiss, near_misses, wildcard_cases
@@ -318,9 +319,17 @@ def back_channel(pytestconfig: pytest.Config, http_client: httpx.Client) -> Back
 
 
 @pytest.fixture(scope="session")
-def tokens(back_channel: BackChannel, provider: ProviderMetadata, target: Target) -> TokenClient:
-    """Token endpoint and UserInfo of the target, by client role."""
-    return TokenClient(back_channel, provider.discovery, dict(target.clients))
+def tokens(
+    back_channel: BackChannel, provider: ProviderMetadata, target: Target, profile: Profile, tmp_path_factory: Any
+) -> TokenClient:
+    """Token endpoint and UserInfo of the target, by client role; UserInfo paced by ``[limits]``.
+
+    A tenant the run started lives as long as this process, so its budget file does too.
+    """
+    limit = profile.userinfo_limit
+    here = tmp_path_factory.getbasetemp() if profile.started_by_run else None
+    pacer = SharedBucket.for_budget(limit, target.issuer, profile.user.username, "userinfo", directory=here) if limit else None
+    return TokenClient(back_channel, provider.discovery, dict(target.clients), userinfo_pacer=pacer)
 
 
 @pytest.fixture(scope="session")
@@ -453,3 +462,20 @@ def complete(request: pytest.FixtureRequest, authorize: Authorizer, tokens: Toke
         return CompletedFlow(response, exchanged)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def _completed_by_cell() -> dict[str, CompletedFlow]:
+    return {}
+
+
+@pytest.fixture
+def completed_once(case: FlowCase, complete: Any, _completed_by_cell: dict[str, CompletedFlow]) -> CompletedFlow:
+    """One completed flow per response type x mode and worker, for tests that only read its tokens.
+
+    The UserInfo tests use one access token per response type instead of a flow each
+    (Auth0 allows 5 UserInfo calls a minute per user, bursts up to 10).
+    """
+    if case.id not in _completed_by_cell:
+        _completed_by_cell[case.id] = complete(case)
+    return _completed_by_cell[case.id]

@@ -98,6 +98,18 @@ class Launch:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """A published rate limit the suite paces itself inside: ``per_minute`` sustained, bursts up to ``burst``."""
+
+    per_minute: float
+    burst: int
+
+
+#: Auth0 Authentication API, /userinfo: 5 a minute per user, bursts up to 10 (auth0-facts.md "Rate limits").
+AUTH0_USERINFO_LIMIT = RateLimit(per_minute=5, burst=10)
+
+
+@dataclass(frozen=True)
 class Profile:
     """A validated tenant profile with secrets resolved from the environment."""
 
@@ -121,6 +133,7 @@ class Profile:
     callback_port: int = 0
     navigation_timeout_ms: int = 15_000
     http_timeout_s: float = 10.0
+    userinfo_limit: RateLimit | None = None
 
     @property
     def embedded(self) -> bool:
@@ -169,6 +182,16 @@ def _dates_as_text(value: Any) -> Any:
     if isinstance(value, list):
         return [_dates_as_text(v) for v in value]
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _userinfo_limit(data: dict[str, Any]) -> RateLimit | None:
+    """``[limits]`` as the profile states them; the embedded tenant in ``auth0_limits`` mode has Auth0's."""
+    limits = data.get("limits", {})
+    if "userinfo_per_minute" in limits:
+        return RateLimit(per_minute=limits["userinfo_per_minute"], burst=limits.get("userinfo_burst", 1))
+    if data.get("issuer") == "embedded" and data.get("embedded", {}).get("auth0_limits"):
+        return AUTH0_USERINFO_LIMIT
+    return None
 
 
 def _deviations(entries: list[dict[str, Any]], path: Path) -> tuple[Deviation, ...]:
@@ -283,6 +306,7 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
         callback_port=callback.get("port", 0),
         navigation_timeout_ms=timeouts.get("navigation_ms", 15_000),
         http_timeout_s=timeouts.get("http_s", 10.0),
+        userinfo_limit=_userinfo_limit(data),
     )
     _check_urls(profile)
     if not profile.started_by_run and profile.callback_port == 0:

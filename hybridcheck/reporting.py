@@ -60,6 +60,7 @@ _CHANGES: list[history.Change] = []
 _BASELINE: list[str] = []  # the path compared with, for the heading
 _CALLS: Counter[str] = Counter()
 _RATE_LIMITED: Counter[str] = Counter()
+_PACED_S: Counter[str] = Counter()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -227,12 +228,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     channel = session.config.stash.get(CHANNEL_KEY, None)
     calls = dict(channel.calls) if channel else {}
     limited = dict(channel.rate_limited) if channel else {}
+    paced = dict(channel.paced_s) if channel else {}
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
-        workeroutput[_WORKER_OUTPUT] = {"calls": calls, "rate_limited": limited, "secrets": REDACTOR.values()}
+        workeroutput[_WORKER_OUTPUT] = {"calls": calls, "rate_limited": limited, "paced_s": paced,
+                                        "secrets": REDACTOR.values()}
         return
     _CALLS.update(calls)
     _RATE_LIMITED.update(limited)
+    _PACED_S.update(paced)
     reports_dir = session.config.getoption("--reports-dir")
     if reports_dir and _CASES:
         results = results_by_requirement()
@@ -255,6 +259,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     if output:
         _CALLS.update(output["calls"])
         _RATE_LIMITED.update(output["rate_limited"])
+        _PACED_S.update(output["paced_s"])
         for value in output["secrets"]:
             REDACTOR.add(value)
 
@@ -296,7 +301,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _CALLS:
         terminalreporter.section("hybridcheck: back-channel requests by endpoint")
         for path, count in sorted(_CALLS.items()):
-            write(f"{count:5}  {path}" + (f"  ({_RATE_LIMITED[path]} answered 429)" if _RATE_LIMITED[path] else ""))
+            notes = [f"{_RATE_LIMITED[path]} answered 429"] if _RATE_LIMITED[path] else []
+            notes += [f"paced to the published limit: waited {_PACED_S[path]:.1f} s"] if _PACED_S[path] else []
+            write(f"{count:5}  {path}" + (f"  ({'; '.join(notes)})" if notes else ""))
         write(f"{sum(_CALLS.values()):5}  total")
 
 

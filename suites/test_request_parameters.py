@@ -35,11 +35,11 @@ def test_authorization_response_iss_is_the_issuer(case, authorize, target, provi
 
 @pytest.mark.req("SESS-7")
 @pytest.mark.oidf("oidcc-claims-essential")
-@pytest.mark.matrix(modes=["fragment"])
-def test_claims_parameter_is_honoured(case, complete, tokens, provider, profile):
+def test_claims_parameter_is_honoured(any_case, complete, tokens, provider, profile):
+    """Core §5.5: one cell (the rule does not depend on the hybrid response type; UserInfo is rate-limited)."""
     if provider.discovery.get("claims_parameter_supported") is not True:
         pytest.skip("the tenant does not advertise claims_parameter_supported")
-    flow = complete(case, scope="openid", claims=json.dumps(CLAIMS_REQUEST))
+    flow = complete(any_case, scope="openid", claims=json.dumps(CLAIMS_REQUEST))
     id_claims = flow.front_channel_claims | (flow.tokens.id_token.claims if flow.tokens.id_token else {})
     userinfo = tokens.userinfo(flow.tokens.access_token or "").json or {}
     check_claims_parameter_honoured(id_claims, userinfo, CLAIMS_REQUEST, profile.user.claims)

@@ -115,13 +115,12 @@ def test_api_access_token_is_a_verifiable_jwt(case, complete, api, profile, prov
     pytest.param("post-header", id="post-header", marks=pytest.mark.oidf("oidcc-userinfo-post-header")),
     pytest.param("post-body", id="post-body", marks=pytest.mark.oidf("oidcc-userinfo-post-body")),
 ])
-def test_userinfo_answers_the_access_token(case, complete, tokens, profile, style):
+def test_userinfo_answers_the_access_token(completed_once, tokens, profile, style):
     if style == "post-body" and not profile.capabilities.userinfo_post_body:
         pytest.skip(f"profile {profile.name} says UserInfo does not take the token in a POST body")
-    flow = complete(case)
-    check_token_response_valid(flow.tokens, "TOK-6")
-    subject = (flow.tokens.id_token.claims if flow.tokens.id_token else flow.front_channel_claims).get("sub")
-    check_userinfo_subject(tokens.userinfo(flow.tokens.access_token, style), subject, style)
+    check_token_response_valid(completed_once.tokens, "TOK-6")
+    claims = completed_once.tokens.id_token.claims if completed_once.tokens.id_token else completed_once.front_channel_claims
+    check_userinfo_subject(tokens.userinfo(completed_once.tokens.access_token, style), claims.get("sub"), style)
 
 
 @pytest.mark.req("TOK-7")

@@ -52,6 +52,7 @@ class BackChannel:
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self.rate_limited: Counter[str] = Counter()
+        self.paced_s: Counter[str] = Counter()
 
     def _count(self, url: str, limited: bool) -> None:
         path = urlsplit(url).path or "/"
@@ -59,6 +60,11 @@ class BackChannel:
             self.calls[path] += 1
             if limited:
                 self.rate_limited[path] += 1
+
+    def note_paced(self, url: str, seconds: float) -> None:
+        """Record time spent waiting for a published rate limit before calling ``url``."""
+        with self._lock:
+            self.paced_s[urlsplit(url).path or "/"] += seconds
 
     def send(
         self,

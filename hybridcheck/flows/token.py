@@ -10,6 +10,7 @@ import allure
 
 from hybridcheck.evidence import HttpExchange, TokenResponse
 from hybridcheck.flows.http import BackChannel
+from hybridcheck.flows.pacing import SharedBucket
 from hybridcheck.profile import Client
 
 UserInfoStyle = Literal["get-header", "post-header", "post-body"]
@@ -75,8 +76,15 @@ def userinfo(channel: BackChannel, endpoint: str, access_token: str, style: User
 class TokenClient:
     """The back-channel calls of one target: token endpoint and UserInfo, by client role."""
 
-    def __init__(self, channel: BackChannel, discovery: dict, clients: dict[str, Client]) -> None:
+    def __init__(
+        self,
+        channel: BackChannel,
+        discovery: dict,
+        clients: dict[str, Client],
+        userinfo_pacer: SharedBucket | None = None,
+    ) -> None:
         self.channel = channel
+        self.userinfo_pacer = userinfo_pacer
         self.token_endpoint: str = discovery.get("token_endpoint", "")
         self.userinfo_endpoint: str = discovery.get("userinfo_endpoint", "")
         self._clients = clients
@@ -110,5 +118,8 @@ class TokenClient:
         return self._clients[client] if isinstance(client, str) else client
 
     def userinfo(self, access_token: str, style: UserInfoStyle = "get-header") -> HttpExchange:
+        """Call UserInfo, first waiting for the tenant's published budget if the profile states one."""
         with allure.step(f"userinfo ({style})"):
+            if self.userinfo_pacer is not None:
+                self.channel.note_paced(self.userinfo_endpoint, self.userinfo_pacer.take())
             return userinfo(self.channel, self.userinfo_endpoint, access_token, style)
