@@ -1,10 +1,11 @@
 # The two commands: `make check` (the suite against a tenant) and `make test` (the project's own tests).
 TENANT ?= local
 ARGS ?=
+N ?= 20
 VENV := .venv
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: check test setup clean mutation report proven bench
+.PHONY: check test setup clean mutation report proven bench soak
 
 check: setup
 	HYBRIDCHECK_TENANT=$(TENANT) $(PYTEST) suites $(ARGS)
@@ -37,3 +38,7 @@ proven: setup
 # Speed: the full suite with 1 and 2 workers, the naive baseline and the httpx floor; last line JSON.
 bench: setup
 	$(VENV)/bin/python bench/run.py $(ARGS)
+
+# Flakiness: the full suite N times (odd runs 1 process, even runs -n 2); tests whose outcome changed, JSON last.
+soak: setup
+	$(VENV)/bin/python bench/soak.py --runs $(N) $(ARGS)
