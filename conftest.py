@@ -2,14 +2,18 @@
 
 pytest-playwright launches its bundled Chromium; where `playwright install` could not
 download it, Debian's chromium (headless shell when headless) is launched instead with
-the flags in shared/ARCHITECTURE.md § The browser.
+the flags in shared/ARCHITECTURE.md § The browser. With ``--browser-ws-endpoint`` (or
+``$HYBRIDCHECK_BROWSER_WS``) the browser comes from a Playwright server (a grid) instead,
+launched there with the same options.
 """
 
+import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
-from hybridcheck.browser import choose_chromium
+from hybridcheck.browser import ENV_BROWSER_WS, choose_chromium, server_connect_options
 from hybridcheck.near_miss import FOREIGN_HOST
 
 pytest_plugins = ["hybridcheck.reporting", "hybridcheck.plugin", "hybridcheck.xdist_exit"]
@@ -27,3 +31,31 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         return {**browser_type_launch_args, "args": args}
     launch = choice.launch_args()
     return {**browser_type_launch_args, **launch, "args": [*launch.get("args", []), *args]}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("hybridcheck", "hybridcheck conformance suite").addoption(
+        "--browser-ws-endpoint",
+        default=None,
+        metavar="URL",
+        help=f"connect to this Playwright server (ws://HOST:PORT/) instead of launching a browser (default: ${ENV_BROWSER_WS})",
+    )
+
+
+def _browser_ws_endpoint(config: pytest.Config) -> str | None:
+    return config.getoption("--browser-ws-endpoint") or os.environ.get(ENV_BROWSER_WS) or None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    endpoint = _browser_ws_endpoint(config)
+    if endpoint is None:
+        return []
+    shown = urlsplit(endpoint)._replace(query="", fragment="").geturl()  # a grid token may ride in the query
+    return [f"hybridcheck: browser from the Playwright server at {shown}"]
+
+
+@pytest.fixture(scope="session")
+def connect_options(pytestconfig: pytest.Config, browser_type_launch_args: dict[str, Any]) -> dict[str, Any] | None:
+    """pytest-playwright connects instead of launching when this is not None."""
+    endpoint = _browser_ws_endpoint(pytestconfig)
+    return server_connect_options(endpoint, browser_type_launch_args) if endpoint else None

@@ -8,6 +8,8 @@ choice and exits 1 when there is no browser at all.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -77,6 +79,26 @@ def choose_chromium(headless: bool = True) -> BrowserChoice | None:
     if system is None:
         return None
     return BrowserChoice(label=f"system {_version(system)} ({system})", executable=system, args=SYSTEM_FLAGS)
+
+
+#: Where the browser comes from instead of a local launch: a Playwright server's ws:// URL.
+ENV_BROWSER_WS = "HYBRIDCHECK_BROWSER_WS"
+
+
+def _camel(name: str) -> str:
+    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)
+
+
+def server_connect_options(ws_endpoint: str, launch_args: dict[str, object]) -> dict[str, object]:
+    """``BrowserType.connect`` options for a Playwright server (``playwright run-server``).
+
+    The server launches the browser itself, with the options of the
+    ``x-playwright-launch-options`` header, in the driver's camelCase (pytest-playwright sends
+    the Python names, which the server ignores). A server started without ``--unsafe`` drops
+    ``args`` and ``executablePath`` and launches its own build with its defaults.
+    """
+    options = {_camel(key): value for key, value in launch_args.items()}
+    return {"endpoint": ws_endpoint, "headers": {"x-playwright-launch-options": json.dumps(options)}}
 
 
 def main() -> int:
