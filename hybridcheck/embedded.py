@@ -38,6 +38,7 @@ def tenant_config_from_profile(profile: Profile, callback_origin: str, defects: 
         id_token_claims=dict(profile.id_token_claims),
         access_token_claims=dict(profile.access_token_claims),
         defects=defects,
+        faults=profile.faults,
         latency_s=settings.get("latency_s", 0.0),
         rate_limit_per_second=settings.get("rate_limit_per_second"),
         auth0_limits=settings.get("auth0_limits", False),

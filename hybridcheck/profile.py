@@ -22,6 +22,7 @@ import jsonschema
 
 from hybridcheck.deviations import Deviation
 from hybridcheck.requirements import catalogue
+from hybridcheck.tenant.faults import ENV_VAR as ENV_FAULTS, UnknownFaultError, faults_from_env
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
@@ -127,6 +128,7 @@ class Profile:
     strict_code_reuse_revocation: bool = False
     accept_silent_scope_drop: bool = False
     embedded_settings: Mapping[str, Any] = field(default_factory=dict)
+    faults: frozenset[str] = frozenset()  # of the embedded tenant: [embedded] faults + HYBRIDCHECK_FAULTS
     launch: Launch | None = None
     deviations: tuple[Deviation, ...] = ()
     callback_host: str = "127.0.0.1"
@@ -213,6 +215,18 @@ def _deviations(entries: list[dict[str, Any]], path: Path) -> tuple[Deviation, .
     )
 
 
+def _faults(data: dict[str, Any], env: Mapping[str, str], path: Path) -> frozenset[str]:
+    """``[embedded] faults`` (names checked by the schema) and those named in ``HYBRIDCHECK_FAULTS``."""
+    try:
+        faults = frozenset(data.get("embedded", {}).get("faults", ())) | faults_from_env(env)
+    except UnknownFaultError as exc:
+        raise ProfileError(str(exc)) from None
+    if faults and data["issuer"] != "embedded":
+        raise ProfileError(f"{path}: field embedded.faults ({ENV_FAULTS}): faults switch the embedded tenant only, "
+                           f"issuer is {data['issuer']!r}")
+    return faults
+
+
 def _schema_errors(data: dict[str, Any], path: Path) -> None:
     schema = json.loads((SCHEMA_DIR / "tenant-profile.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
@@ -295,6 +309,7 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
         strict_code_reuse_revocation=expectations.get("strict_code_reuse_revocation", False),
         accept_silent_scope_drop=expectations.get("accept_silent_scope_drop", False),
         embedded_settings=data.get("embedded", {}),
+        faults=_faults(data, env, path),
         launch=Launch(
             command=tuple(launch["command"]),
             cwd=launch["cwd"],

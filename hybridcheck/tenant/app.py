@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from hybridcheck.tenant.authorize import authorize
@@ -46,11 +46,19 @@ async def _form_items(request: Request) -> list[tuple[str, str]]:
 
 
 async def openid_configuration(request: Request) -> Response:
-    return JSONResponse(discovery_document(_tenant(request)))
+    """Fault ``discovery_not_json``: a 200 HTML page, as a proxy or a login wall would serve."""
+    tenant = _tenant(request)
+    if tenant.has_fault("discovery_not_json"):
+        return HTMLResponse("<!doctype html><title>Welcome</title><p>Nothing to configure here.</p>")
+    return JSONResponse(discovery_document(tenant))
 
 
 async def jwks(request: Request) -> Response:
-    return JSONResponse(_tenant(request).keys.jwks())
+    """Fault ``jwks_malformed``: JSON whose ``keys`` is not an array of JWKs (RFC 7517 §5)."""
+    tenant = _tenant(request)
+    if tenant.has_fault("jwks_malformed"):
+        return JSONResponse({"keys": "nope"})
+    return JSONResponse(tenant.keys.jwks())
 
 
 async def authorization_endpoint(request: Request) -> Response:

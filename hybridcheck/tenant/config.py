@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hybridcheck.tenant.wildcards import check_callback
+from hybridcheck.tenant import faults as fault_registry
 from hybridcheck.tenant.defects import DEFECTS, check_known
 
 
@@ -58,6 +59,7 @@ class TenantConfig:
     id_token_claims: dict[str, Any] = field(default_factory=dict)  # Action setCustomClaim
     access_token_claims: dict[str, Any] = field(default_factory=dict)
     defects: frozenset[str] = frozenset()
+    faults: frozenset[str] = frozenset()  # malformed answers (robustness tests), not in the mutation matrix
     latency_s: float = 0.0  # added to every response (robustness tests)
     rate_limit_per_second: float | None = None  # global bucket; None = unlimited (or 100 with auth0_limits)
     auth0_limits: bool = False  # Auth0's Authentication API limits: 100/s overall, /userinfo 10 + 5/min per user
@@ -66,11 +68,18 @@ class TenantConfig:
     port: int = 0
 
     def __post_init__(self) -> None:
-        """Refuse unknown defect names at once (``UnknownDefectError`` lists the known ones)."""
+        """Refuse unknown defect and fault names at once (the errors list the known ones)."""
         check_known(self.defects)
+        fault_registry.check_known(self.faults)
 
     def has_defect(self, name: str) -> bool:
         """Whether defect ``name`` is switched on. A name not in the registry is a bug: KeyError."""
         if name not in DEFECTS:
             raise KeyError(f"no such defect in the registry: {name}")
         return name in self.defects
+
+    def has_fault(self, name: str) -> bool:
+        """Whether fault ``name`` is switched on. A name not in the registry is a bug: KeyError."""
+        if name not in fault_registry.FAULTS:
+            raise KeyError(f"no such fault in the registry: {name}")
+        return name in self.faults

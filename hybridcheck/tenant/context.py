@@ -23,6 +23,9 @@ class Tenant:
     def has_defect(self, name: str) -> bool:
         return self.config.has_defect(name)
 
+    def has_fault(self, name: str) -> bool:
+        return self.config.has_fault(name)
+
     def client(self, client_id: str | None) -> ClientConfig | None:
         return next((c for c in self.config.clients if c.client_id == client_id), None)
 

@@ -19,12 +19,13 @@ from urllib.parse import unquote_plus
 
 import jwt
 from jwt.utils import base64url_encode
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from hybridcheck.tenant.claims import split_scope
 from hybridcheck.tenant.config import ClientConfig
 from hybridcheck.tenant.context import Tenant
-from hybridcheck.tenant.responses import json_response
+from hybridcheck.tenant.faults import HUGE_RESPONSE_BYTES
+from hybridcheck.tenant.responses import NO_STORE, json_response
 from hybridcheck.tenant.store import CodeRecord, Grant
 from hybridcheck.tenant.tokens import issue_access_token, issue_id_token
 
@@ -67,6 +68,22 @@ def token_endpoint(tenant: Tenant, authorization: str | None, items: list[tuple[
     except OAuthError as failure:
         return json_response({"error": failure.error, "error_description": failure.description},
                              failure.status_code, failure.headers)
+    return _success(tenant, body)
+
+
+def _success(tenant: Tenant, body: dict[str, Any]) -> Response:
+    """The successful answer (OAuth §5.1: ``application/json``), or a fault's malformed one.
+
+    ``token_response_not_json``: a 200 HTML page. ``huge_response``: the JSON padded to
+    5 MB by an extra member (OAuth §5.1 lets a client ignore unknown members). The token
+    endpoint is where size matters most to the suite: its answers go through the back
+    channel, become the evidence of every test that exchanges a code, and are redacted
+    and attached to the reports — discovery, by contrast, is read once per run.
+    """
+    if tenant.has_fault("token_response_not_json"):
+        return HTMLResponse("<!doctype html><title>Maintenance</title><p>Back soon.</p>", headers=NO_STORE)
+    if tenant.has_fault("huge_response"):
+        body = {**body, "padding": "x" * HUGE_RESPONSE_BYTES}
     return json_response(body)
 
 

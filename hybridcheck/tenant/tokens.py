@@ -96,7 +96,13 @@ def issue_id_token(tenant: Tenant, grant: Grant, *, scope: tuple[str, ...], nonc
 
 
 def _sign_id_token(tenant: Tenant, claims: dict[str, Any], *, front_channel: bool) -> str:
-    """RS256 with the first JWKS key and its ``kid`` (Core §10.1)."""
+    """RS256 with the first JWKS key and its ``kid`` (Core §10.1).
+
+    Fault ``id_token_not_jwt``: an opaque string instead (Core §2 requires a JWT), for
+    both channels, since every ID token is minted here.
+    """
+    if tenant.has_fault("id_token_not_jwt"):
+        return new_secret_value()
     if front_channel and tenant.has_defect("alg_none_id_token"):
         return sign_unsecured(claims)
     if tenant.has_defect("id_token_wrong_key"):

@@ -1,0 +1,56 @@
+"""``[embedded] faults`` and ``HYBRIDCHECK_FAULTS``: checked names, embedded tenant only, one place each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hybridcheck.embedded import tenant_config_from_profile
+from hybridcheck.profile import ProfileError, load_profile
+from hybridcheck.tenant.faults import ENV_VAR, FAULTS
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = (ROOT / "tenants" / "local.toml").read_text()
+AUTH0 = (ROOT / "tenants" / "auth0.example.toml").read_text()
+AUTH0_SECRETS = {"AUTH0_CLIENT_SECRET": "s3cret", "AUTH0_TEST_PASSWORD": "pw"}
+
+
+def _profile(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "profile.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def _with_embedded(settings: str) -> str:
+    assert "\n[embedded]" not in LOCAL
+    return f"{LOCAL}\n[embedded]\n{settings}\n"
+
+
+def test_the_schema_lists_exactly_the_registry():
+    schema = json.loads((ROOT / "schemas" / "tenant-profile.schema.json").read_text())
+    assert schema["properties"]["embedded"]["properties"]["faults"]["items"]["enum"] == list(FAULTS)
+
+
+def test_profile_and_env_faults_reach_the_tenant_config(tmp_path):
+    path = _profile(tmp_path, _with_embedded('faults = ["huge_response"]'))
+    profile = load_profile(path, env={ENV_VAR: "jwks_malformed"})
+    assert profile.faults == {"huge_response", "jwks_malformed"}
+    config = tenant_config_from_profile(profile, "http://127.0.0.1:9", frozenset())
+    assert config.faults == {"huge_response", "jwks_malformed"} and not config.defects
+
+
+@pytest.mark.parametrize(
+    "text, env, message",
+    [
+        (_with_embedded('faults = ["nope"]'), {}, "field embedded.faults[0]: 'nope' is not one of"),
+        (LOCAL, {ENV_VAR: "nope"}, f"unknown fault(s) in {ENV_VAR}: nope. Known faults: discovery_not_json"),
+        (AUTH0, {**AUTH0_SECRETS, ENV_VAR: "huge_response"}, "faults switch the embedded tenant only"),
+    ],
+    ids=["unknown-in-profile", "unknown-in-env", "real-tenant"],
+)
+def test_bad_faults_are_profile_errors(tmp_path, text, env, message):
+    with pytest.raises(ProfileError) as info:
+        load_profile(_profile(tmp_path, text), env=env)
+    assert message in str(info.value)
