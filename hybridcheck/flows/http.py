@@ -2,8 +2,9 @@
 
 A 429 is answered by waiting for ``Retry-After`` (seconds) or ``X-RateLimit-Reset`` (epoch
 seconds, Auth0), a bounded number of times within a bounded total wait; after that the
-exchange fails with a message that says "rate limit". Every call is counted per endpoint
-path so the terminal summary can show what a run cost the tenant.
+exchange fails with a message that says "rate limit". A body beyond the size cap of
+:mod:`hybridcheck.flows.capped` fails the exchange with ``ResponseTooLarge``. Every call
+is counted per endpoint path so the terminal summary can show what a run cost the tenant.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from hybridcheck.clock import wait_until_epoch
+from hybridcheck.flows.capped import request_capped
 from hybridcheck.evidence import HttpExchange
 from hybridcheck.redact import REDACTOR
 
@@ -82,7 +84,7 @@ class BackChannel:
         REDACTOR.add(headers.get("Authorization", "").partition(" ")[2])
         waited = 0.0
         for attempt in range(self._max_retries + 1):
-            response = self._client.request(method, url, data=form or None, headers=headers)
+            response = request_capped(self._client, method, url, data=form or None, headers=headers)
             limited = response.status_code == 429
             self._count(url, limited)
             if not limited:
