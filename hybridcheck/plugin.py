@@ -28,6 +28,7 @@ from hybridcheck.checks.discovery import unadvertised_reason
 from hybridcheck.deviations import Deviation, ExpiredDeviation, check_review_dates, xfail_marker
 from hybridcheck.embedded import tenant_config_from_profile
 from hybridcheck.checks.response import check_flow_succeeded
+from hybridcheck.checks.wellformed import check_completed_flow_usable
 from hybridcheck.evidence import CompletedFlow, ProviderMetadata
 from hybridcheck.flows.authorize import AuthorizeFlow
 from hybridcheck.flows.callback import CallbackServer
@@ -445,8 +446,9 @@ def fresh_authorize(request: pytest.FixtureRequest, new_context: Any) -> Authori
 def complete(request: pytest.FixtureRequest, authorize: Authorizer, tokens: TokenClient) -> Any:
     """``complete(case, **overrides)``: authorize (SSO session) and exchange the code.
 
-    A flow that does not reach the client fails the test under its own requirement ID,
-    as a precondition, with the evidence attached.
+    A flow that does not reach the client, or returns a malformed ID token or token
+    response, fails the test under its own requirement ID, as a precondition, with the
+    evidence attached.
     """
     req_id = request.node.get_closest_marker("req").args[0]
 
@@ -459,7 +461,9 @@ def complete(request: pytest.FixtureRequest, authorize: Authorizer, tokens: Toke
             client=client,
             code_verifier=response.request.code_verifier,
         )
-        return CompletedFlow(response, exchanged)
+        flow = CompletedFlow(response, exchanged)
+        check_completed_flow_usable(flow, req_id)
+        return flow
 
     return run
 

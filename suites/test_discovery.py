@@ -8,6 +8,7 @@ from hybridcheck.checks.discovery import (
     check_jwks_valid,
 )
 from hybridcheck.checks.response import check_flow_succeeded
+from hybridcheck.checks.wellformed import front_channel_id_token
 
 
 @pytest.mark.req("DISC-1")
@@ -32,5 +33,4 @@ def test_jwks_is_valid_and_every_signing_key_has_a_kid(provider):
 @pytest.mark.oidf("oidcc-idtoken-signature")
 @pytest.mark.matrix(needs=["id_token"])
 def test_id_token_kid_is_in_the_jwks(case, authorize, provider):
-    response = authorize(case)
-    check_id_token_kid_in_jwks(response.id_token, provider.jwks)
+    check_id_token_kid_in_jwks(front_channel_id_token(authorize(case), "DISC-3"), provider.jwks)

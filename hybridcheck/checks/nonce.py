@@ -8,11 +8,14 @@ from typing import Any
 from hybridcheck.checks.base import fail
 from hybridcheck.checks.response import check_flow_succeeded
 from hybridcheck.checks.views import credential_sightings, describe
+from hybridcheck.checks.wellformed import id_token_of
 from hybridcheck.evidence import AuthorizationResponse
 
 
 def check_front_channel_nonce(resp: AuthorizationResponse) -> None:
     """NONCE-1: the front-channel ID token's ``nonce`` equals the request's (Core §3.3.2.11)."""
+    if "id_token" in resp.params:
+        id_token_of(resp.params["id_token"], "NONCE-1", "the authorization response")
     id_token = resp.id_token
     if id_token is None:
         fail(
