@@ -8,7 +8,7 @@ from typing import Any
 
 from hybridcheck.checks.base import fail
 from hybridcheck.checks.schemas import schema_errors
-from hybridcheck.checks.wellformed import check_token_response_usable
+from hybridcheck.checks.wellformed import check_token_response_is_json
 from hybridcheck.evidence import HttpExchange, TokenResponse
 from hybridcheck.jose import JwsRejected, verify_jws
 
@@ -26,7 +26,7 @@ def check_token_response_valid(response: TokenResponse, req_id: str = "TOK-1") -
     """A successful token response (OAuth §5.1): 200, JSON valid against the schema,
     ``token_type`` Bearer (case-insensitive, OAuth §7.1), and ``Cache-Control: no-store``."""
     rule = "the token endpoint answers a valid grant with a valid token response"
-    check_token_response_usable(response, req_id)
+    check_token_response_is_json(response, req_id)
     if response.exchange.status != 200 or response.exchange.json is None:
         fail(req_id, rule, expected="HTTP 200 with a JSON object", actual=_shown(response))
     problems = schema_errors("token-response", response.body)

@@ -46,10 +46,9 @@ def front_channel_id_token(resp: AuthorizationResponse, req_id: str) -> DecodedJ
     return id_token_of(resp.params.get("id_token"), req_id, "the authorization response")
 
 
-def check_token_response_usable(response: TokenResponse, req_id: str) -> None:
-    """A successful (200) token response is a JSON object (OAuth §5.1: ``application/json``)
-    whose ``id_token``, when present, is a JWT (Core §3.1.3.3). Error answers are left to
-    the test that expects them."""
+def check_token_response_is_json(response: TokenResponse, req_id: str) -> None:
+    """A successful (200) token response is a JSON object (OAuth §5.1: ``application/json``).
+    Error answers are left to the test that expects them."""
     exchange = response.exchange
     if exchange.status != 200:
         return
@@ -59,8 +58,14 @@ def check_token_response_usable(response: TokenResponse, req_id: str) -> None:
         fail(req_id, f"the token response from {exchange.url} is JSON", source="OAuth §5.1",
              expected="a JSON object (application/json)",
              actual=f"not JSON: HTTP 200, {media}, {len(exchange.body)} characters: {start!r}")
-    if "id_token" in response.body:
-        id_token_of(response.body["id_token"], req_id, f"the token response from {exchange.url}")
+
+
+def check_token_response_usable(response: TokenResponse, req_id: str) -> None:
+    """A successful token response is JSON (:func:`check_token_response_is_json`) and its
+    ``id_token``, when present, is a JWT (Core §3.1.3.3)."""
+    check_token_response_is_json(response, req_id)
+    if response.exchange.status == 200 and "id_token" in response.body:
+        id_token_of(response.body["id_token"], req_id, f"the token response from {response.exchange.url}")
 
 
 def check_completed_flow_usable(flow: CompletedFlow, req_id: str) -> None:
