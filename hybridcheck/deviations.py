@@ -10,9 +10,11 @@ date stops the run; an entry that matches no collected test is a warning.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
 import pytest
 
@@ -57,7 +59,26 @@ def check_review_dates(deviations: Sequence[Deviation], today: dt.date) -> None:
         raise ExpiredDeviation(f"known deviations past their review-by date, review or extend them: {lines}")
 
 
+_PREFIX = "known deviation "
+_IF_FIXED = " [if this passes: fixed — remove the entry]"
+
+
 def xfail_marker(deviation: Deviation) -> pytest.MarkDecorator:
     """Strict xfail: a failure is the known deviation; a pass fails the run as 'fixed — remove the entry'."""
-    reason = f"known deviation {deviation.describe()}: {deviation.reason} [if this passes: fixed — remove the entry]"
-    return pytest.mark.xfail(reason=reason, strict=True)
+    return pytest.mark.xfail(reason=f"{_PREFIX}{deviation.describe()}: {deviation.reason}{_IF_FIXED}", strict=True)
+
+
+def tally(reports: Iterable[Any]) -> dict[str, Counter[str]]:
+    """Per known-deviation entry (as described in its xfail reason): tests still deviating
+    ("still failing") and tests that passed ("fixed — remove the entry"), from test reports."""
+    entries: dict[str, Counter[str]] = {}
+    for report in reports:
+        if getattr(report, "when", "call") not in ("call", "setup"):
+            continue
+        xfail_reason = getattr(report, "wasxfail", "") if report.skipped else ""
+        xpassed = report.failed and str(report.longrepr).startswith(f"[XPASS(strict)] {_PREFIX}")
+        text = xfail_reason or (str(report.longrepr).removeprefix("[XPASS(strict)] ") if xpassed else "")
+        if text.startswith(_PREFIX):
+            entry = text.removeprefix(_PREFIX).removesuffix(_IF_FIXED)
+            entries.setdefault(entry, Counter())["fixed — remove the entry" if xpassed else "still failing"] += 1
+    return entries

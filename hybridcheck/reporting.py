@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import allure
 import pytest
 
-from hybridcheck import history
+from hybridcheck import deviations, history
 from hybridcheck.artifacts import scrub_tree
 from hybridcheck.evidence import AuthorizationResponse
 from hybridcheck.flows.authorize import screenshot_or_none
@@ -298,6 +298,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             for case in entry["cases"]:
                 if case["outcome"] == "failed":
                     write(f"       failed: {case['nodeid']}")
+    known = deviations.tally(terminalreporter.stats.get("xfailed", []) + terminalreporter.stats.get("failed", []))
+    if known:
+        terminalreporter.section(f"hybridcheck: known deviations ({len(known)})")
+        for entry, outcomes in sorted(known.items()):
+            write(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) + f"  {entry}")
     if _CALLS:
         terminalreporter.section("hybridcheck: back-channel requests by endpoint")
         for path, count in sorted(_CALLS.items()):

@@ -4,7 +4,9 @@ import datetime as dt
 
 import pytest
 
-from hybridcheck.deviations import Deviation, ExpiredDeviation, check_review_dates, xfail_marker
+from types import SimpleNamespace
+
+from hybridcheck.deviations import Deviation, ExpiredDeviation, check_review_dates, tally, xfail_marker
 
 NODE = "suites/test_redirect_uri.py::test_near_miss[code token-fragment-chromium-encoded-path]"
 
@@ -38,3 +40,15 @@ def test_the_xfail_is_strict_and_says_to_remove_the_entry_when_fixed():
     mark = xfail_marker(Deviation("REF-5", "invalid_request instead of invalid_scope")).mark
     assert mark.kwargs["strict"] is True
     assert "fixed — remove the entry" in mark.kwargs["reason"] and "invalid_request" in mark.kwargs["reason"]
+
+
+def test_tally_counts_still_failing_and_fixed_per_entry_and_ignores_other_reports():
+    reason = xfail_marker(Deviation("IDT-3", "full digest")).kwargs["reason"]
+    reports = [
+        SimpleNamespace(when="call", skipped=True, failed=False, wasxfail=reason, longrepr=None),
+        SimpleNamespace(when="call", skipped=True, failed=False, wasxfail=reason, longrepr=None),
+        SimpleNamespace(when="call", skipped=False, failed=True, longrepr=f"[XPASS(strict)] {reason}"),
+        SimpleNamespace(when="call", skipped=True, failed=False, wasxfail="some other xfail", longrepr=None),
+        SimpleNamespace(when="call", skipped=False, failed=True, longrepr="AssertionError: unrelated"),
+    ]
+    assert tally(reports) == {"IDT-3: full digest": {"still failing": 2, "fixed — remove the entry": 1}}
