@@ -112,10 +112,22 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     if defects and not profile.embedded:
         raise pytest.UsageError(f"{ENV_DEFECTS} switches defects of the embedded tenant; profile {ref} is a real tenant")
+    if profile.callback_port and _workers(config) > 1:
+        raise pytest.UsageError(
+            f"profile {profile.name}: callback.port = {profile.callback_port} is fixed (the tenant has it registered), "
+            "and every xdist worker needs its own callback server: run this tenant with one worker (no -n); "
+            "scale out with one CI job per tenant (README, 'Scale out')"
+        )
     for secret in profile.secrets():
         REDACTOR.add(secret)
     config.stash[PROFILE_KEY] = profile
     config.stash[DEFECTS_KEY] = defects
+
+
+def _workers(config: pytest.Config) -> int:
+    """How many xdist workers this run asked for (``-n N``; ``auto``/``logical`` count as many)."""
+    asked = config.getoption("numprocesses", None)
+    return 0 if not asked else 2 if isinstance(asked, str) else int(asked)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

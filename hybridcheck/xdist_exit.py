@@ -3,56 +3,26 @@
 The plugin ends a run whose tenant cannot be used with ``pytest.exit(..., returncode=6)``
 (:data:`hybridcheck.plugin.EXIT_TENANT_UNAVAILABLE`). Inside an xdist worker that exit is,
 for the controller, a worker that died in the middle of a test: an INTERNALERROR. Two hooks
-make it end as it does without ``-n``:
+make it end as it does without ``-n``. (A real tenant never runs under ``-n``: its callback
+port is fixed, so the plugin refuses workers for it at once.)
 
-- **a remote tenant that does not answer** is found in the controller before any worker
-  starts (one discovery request): the run then stays in one process, where the ``provider``
-  fixture ends it exactly as without ``-n``. (Workers of a real tenant would also fight over
-  its fixed callback port.)
-- **a tenant that fails later** (a launched peer not starting, the login recipe failing) ends
-  a worker with ``pytest.exit``: the worker tells the controller through xdist's own
-  ``shouldstop`` (so the others stop after their current test) and its ``workeroutput``; the
-  controller ends the run with that worker's message and exit code 6.
+A tenant that fails in a worker (a launched peer not starting, its discovery unusable, the
+login recipe failing) ends that worker with ``pytest.exit``: the worker tells the controller
+through xdist's own ``shouldstop`` (so the others stop after their current test) and its
+``workeroutput``; the controller ends the run with that worker's message and exit code 6.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
 
-import httpx
 import pytest
 
-from hybridcheck.flows.metadata import TenantUnreachable, fetch_metadata
-from hybridcheck.plugin import EXIT_TENANT_UNAVAILABLE, PROFILE_KEY
+from hybridcheck.plugin import EXIT_TENANT_UNAVAILABLE
 
 #: The ``workeroutput`` key a worker puts its exit message under.
 WORKEROUTPUT_KEY = "hybridcheck_tenant_unavailable"
 _MESSAGE_KEY = pytest.StashKey[str]()
-
-
-def _distributed_controller(config: pytest.Config) -> bool:
-    """True in the process that would start xdist workers (not in a worker, not ``-p no:xdist``)."""
-    return (
-        not hasattr(config, "workerinput")
-        and config.getoption("dist", "no") != "no"
-        and not config.getoption("collectonly")
-    )
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Controller, remote tenant: no workers when its discovery document does not answer.
-
-    Runs after the plugin's ``tryfirst`` ``pytest_configure`` (the profile is loaded) and
-    before xdist's ``trylast`` one (which creates the workers' session when ``dist`` is set).
-    """
-    profile = config.stash.get(PROFILE_KEY, None)
-    if profile is None or profile.started_by_run or not _distributed_controller(config):
-        return
-    with httpx.Client(timeout=profile.http_timeout_s) as client:
-        try:
-            fetch_metadata(client, profile.issuer)
-        except TenantUnreachable:
-            config.option.dist = "no"
 
 
 @pytest.hookimpl(wrapper=True)

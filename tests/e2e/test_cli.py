@@ -31,33 +31,40 @@ def test_unknown_defect_is_a_usage_error_listing_the_known_ones(run_suite):
     assert "no_such_defect" in result.stderr and "c_hash_full_digest" in result.stderr
 
 
-@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["1-process", "2-workers"])
-def test_unreachable_tenant_ends_the_run_quickly_with_one_message(run_suite, tmp_path, workers):
-    text = f"""
+UNREACHABLE = """
 name = "unreachable"
 issuer = "http://127.0.0.1:9/"
 [callback]
-port = 0
+port = 18799
 [clients.main]
 client_id = "x"
 client_secret_env = "HC_TEST_SECRET"
-redirect_uris = ["{{callback}}/callback"]
+redirect_uris = ["{callback}/callback"]
 [user]
 username = "u"
 password_env = "HC_TEST_PASSWORD"
 [login]
 recipe = "local"
 """
-    text = text.replace("port = 0", "port = 18799")
+REAL_TENANT_ENV = {"HC_TEST_SECRET": "s", "HC_TEST_PASSWORD": "p"}
+
+
+def test_unreachable_tenant_ends_the_run_quickly_with_one_message(run_suite, tmp_path):
     started = time.monotonic()
-    result = run_suite(
-        "--tenant", str(_write(tmp_path, text)), *workers, env={"HC_TEST_SECRET": "s", "HC_TEST_PASSWORD": "p"}
-    )
+    result = run_suite("--tenant", str(_write(tmp_path, UNREACHABLE)), env=REAL_TENANT_ENV)
     assert time.monotonic() - started < 15
     output = result.stdout + result.stderr
     assert result.returncode == 6 and output.count("tenant unreachable at http://127.0.0.1:9/") == 1, output
     assert "Traceback" not in output and "INTERNALERROR" not in output
     assert (tmp_path / "junit.xml").is_file()
+
+
+def test_a_real_tenant_refuses_xdist_workers_with_one_message(run_suite, tmp_path):
+    """Its callback port is registered at the tenant, so two workers cannot both listen on it."""
+    result = run_suite("--tenant", str(_write(tmp_path, UNREACHABLE)), "-n", "2", env=REAL_TENANT_ENV)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "callback.port = 18799 is fixed" in result.stderr and "one worker" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_a_peer_that_does_not_start_ends_a_parallel_run_with_one_message(run_suite, tmp_path):
