@@ -168,7 +168,7 @@ def make_check_addopts(tmp: Path) -> str:
     """pytest.ini's addopts (what `make check` runs with), its report paths moved into ``tmp``."""
     out = tmp / "make-check-reports"
     return (f"--strict-markers --reports-dir={out} --html={out}/report.html --self-contained-html --alluredir={out}/allure-results "
-            f"--clean-alluredir --screenshot=only-on-failure --output={out}/test-results")
+            f"--clean-alluredir --output={out}/test-results")
 
 
 def run_suite(workers: int, tmp: Path, probe: bool, addopts: str = "--strict-markers", tag: str = "") -> dict[str, Any]:
@@ -766,7 +766,7 @@ def main() -> int:
             run = run_suite(1, tmp, probe=not args.no_probe, addopts=make_check_addopts(tmp), tag="make-check")
             suite_runs[0] = run
             ok &= run["returncode"] == 0
-            say(f"  1 worker with make check's addopts (html + allure + --screenshot=only-on-failure): "
+            say(f"  1 worker with make check's addopts (html + allure): "
                 f"{run['wall_s']:.1f} s wall, {run['tests']} tests {run['outcomes']}, per-test median "
                 f"{1000 * median(run['times_s']):.0f} ms, exit {run['returncode']}; machine: {run['load']}")
             if run["probe"]:
