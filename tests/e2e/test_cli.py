@@ -31,11 +31,7 @@ def test_unknown_defect_is_a_usage_error_listing_the_known_ones(run_suite):
     assert "no_such_defect" in result.stderr and "c_hash_full_digest" in result.stderr
 
 
-UNREACHABLE = """
-name = "unreachable"
-issuer = "http://127.0.0.1:9/"
-[callback]
-port = 18799
+CLIENT_AND_USER = """
 [clients.main]
 client_id = "x"
 client_secret_env = "HC_TEST_SECRET"
@@ -46,15 +42,35 @@ password_env = "HC_TEST_PASSWORD"
 [login]
 recipe = "local"
 """
+UNREACHABLE = """
+name = "unreachable"
+issuer = "http://127.0.0.1:9/"
+[callback]
+port = 18799
+""" + CLIENT_AND_USER
+REFUSING_PEER = """
+name = "refusing-peer"
+issuer = "launched"
+[launch]
+command = ["python3", "-c", "raise SystemExit('peer refuses to start')"]
+cwd = "."
+[callback]
+port = 0
+""" + CLIENT_AND_USER
 REAL_TENANT_ENV = {"HC_TEST_SECRET": "s", "HC_TEST_PASSWORD": "p"}
 
 
-def test_unreachable_tenant_ends_the_run_quickly_with_one_message(run_suite, tmp_path):
+@pytest.mark.parametrize("text, workers, message", [
+    (UNREACHABLE, [], "tenant unreachable at http://127.0.0.1:9/"),
+    # the workers start the peer, fail, and the controller ends the run as one process would
+    (REFUSING_PEER, ["-n", "2"], "did not print READY"),
+], ids=["unreachable", "peer-not-starting-2-workers"])
+def test_an_unusable_tenant_ends_the_run_quickly_with_one_message(run_suite, tmp_path, text, workers, message):
     started = time.monotonic()
-    result = run_suite("--tenant", str(_write(tmp_path, UNREACHABLE)), env=REAL_TENANT_ENV)
+    result = run_suite("--tenant", str(_write(tmp_path, text)), *workers, env=REAL_TENANT_ENV)
     assert time.monotonic() - started < 15
     output = result.stdout + result.stderr
-    assert result.returncode == 6 and output.count("tenant unreachable at http://127.0.0.1:9/") == 1, output
+    assert result.returncode == 6 and output.count(message) == 1, output
     assert "Traceback" not in output and "INTERNALERROR" not in output
     assert (tmp_path / "junit.xml").is_file()
 
@@ -65,35 +81,6 @@ def test_a_real_tenant_refuses_xdist_workers_with_one_message(run_suite, tmp_pat
     assert result.returncode == 4, result.stdout + result.stderr
     assert "callback.port = 18799 is fixed" in result.stderr and "one worker" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-
-
-def test_a_peer_that_does_not_start_ends_a_parallel_run_with_one_message(run_suite, tmp_path):
-    """The workers start the peer, fail, and the controller ends the run as one process would."""
-    text = """
-name = "refusing-peer"
-issuer = "launched"
-[launch]
-command = ["python3", "-c", "raise SystemExit('peer refuses to start')"]
-cwd = "."
-[callback]
-port = 0
-[clients.main]
-client_id = "x"
-client_secret_env = "HC_TEST_SECRET"
-redirect_uris = ["{callback}/callback"]
-[user]
-username = "u"
-password_env = "HC_TEST_PASSWORD"
-[login]
-recipe = "local"
-"""
-    started = time.monotonic()
-    result = run_suite("--tenant", str(_write(tmp_path, text)), "-n", "2")
-    assert time.monotonic() - started < 15
-    output = result.stdout + result.stderr
-    assert result.returncode == 6 and output.count("did not print READY") == 1, output
-    assert "Traceback" not in output and "INTERNALERROR" not in output
-    assert (tmp_path / "junit.xml").is_file()
 
 
 @pytest.mark.parametrize(
