@@ -31,6 +31,14 @@ from hybridcheck.evidence import (
 )
 from hybridcheck.jose import left_half_hash
 
+#: JWS alg -> the hash its c_hash/at_hash/s_hash use (Core §3.3.2.11; EdDSA: SHA-512, per the errata).
+ALG_HASHES = [
+    ("RS256", "sha256"), ("RS384", "sha384"), ("RS512", "sha512"),
+    ("ES256", "sha256"), ("ES384", "sha384"), ("ES512", "sha512"),
+    ("PS256", "sha256"), ("PS384", "sha384"), ("PS512", "sha512"),
+    ("HS256", "sha256"), ("EdDSA", "sha512"),
+]
+
 ISSUER = "https://tenant.example.test/"
 AUTHORIZE = "https://tenant.example.test/authorize"
 CLIENT_ID = "hybridcheck-main"

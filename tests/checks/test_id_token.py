@@ -21,6 +21,7 @@ from hybridcheck.evidence import DecodedJwt
 from hybridcheck.jose import left_half_hash
 
 from .kit import (
+    ALG_HASHES,
     ACCESS_TOKEN,
     CLIENT_ID,
     CODE,
@@ -137,20 +138,7 @@ def test_expiry_message_shows_times() -> None:
     assert "2023-11-14T21:13:20+00:00" in str(info.value)
 
 
-@pytest.mark.parametrize(
-    ("alg", "hash_name"),
-    [
-        ("RS256", "sha256"),
-        ("RS384", "sha384"),
-        ("RS512", "sha512"),
-        ("ES256", "sha256"),
-        ("ES384", "sha384"),
-        ("ES512", "sha512"),
-        ("PS256", "sha256"),
-        ("PS512", "sha512"),
-        ("EdDSA", "sha512"),
-    ],
-)
+@pytest.mark.parametrize(("alg", "hash_name"), ALG_HASHES)
 def test_c_hash_by_the_alg_passes(alg: str, hash_name: str) -> None:
     check_c_hash(with_alg(alg, c_hash=half(CODE, hash_name)), CODE)
 
