@@ -32,8 +32,10 @@ def _start(*args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HYBRIDCHECK_")}
     command = [sys.executable, "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider",
                "-o", "addopts=--strict-markers", *args]
+    # SIGINT back to its default: a runner that starts jobs in the background hands them an ignored one
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _gone(sid: int, within_s: float) -> list[str]:

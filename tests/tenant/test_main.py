@@ -14,8 +14,10 @@ from hybridcheck.tenant import DEFECTS
 
 
 def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    # SIGINT back to its default: a runner that starts jobs in the background hands them an ignored one
     return subprocess.Popen([sys.executable, "-m", "hybridcheck.tenant", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def test_unknown_defect_exits_2_with_the_known_names() -> None:
