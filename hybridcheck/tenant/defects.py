@@ -96,6 +96,7 @@ _ALL = (
     Defect("auth_time_missing", "SESS-4", "no auth_time claim in ID tokens"),
     Defect("custom_claim_missing", "IDT-6", "configured ID-token custom claims not added"),
     Defect("scope_claims_missing", "SESS-6", "email scope yields no email claim"),
+    Defect("userinfo_sub_mismatch", "TOK-6", "UserInfo answers a sub other than the ID token's (Core §5.3.2)"),
     # discovery (Discovery §3, §4.3)
     Defect("discovery_issuer_mismatch", "DISC-1", "discovery `issuer` lacks the trailing slash"),
     # authorization response (Core §3.3.2.5, MRT §2.1, §5, FP §2)

@@ -49,7 +49,8 @@ def userinfo(tenant: Tenant, authorization: str | None, body_token: str | None) 
         if not allowed:
             return too_many_requests("/userinfo", limit_headers)
     user = tenant.user(grant.sub)
-    claims = {"sub": grant.sub, **claims_for_scope(tenant.config, user, record.scope)}
+    sub = f"auth0|{grant.sub}" if tenant.has_defect("userinfo_sub_mismatch") else grant.sub
+    claims = {"sub": sub, **claims_for_scope(tenant.config, user, record.scope)}
     for name, value in requested_claims(user, grant.userinfo_claims).items():
         claims.setdefault(name, value)
     return json_response(claims, headers=limit_headers)

@@ -125,6 +125,12 @@ def exchanged(**params: str | None) -> Scenario:
     return run
 
 
+def userinfo_answered(d: Driver) -> Any:
+    """A code flow, then UserInfo with its access token: (token JSON, UserInfo JSON)."""
+    _, tokens = exchanged(response_type="code")(d)
+    return tokens, d.userinfo(tokens["access_token"]).json()
+
+
 def exchanged_twice(d: Driver) -> Any:
     result = front("code")(d)
     d.exchange(result)
@@ -290,6 +296,7 @@ TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
     ("request_object_ignored", front(request=unsigned({"state": "from-the-object"})),
      lambda r, d: r.params["state"] == "st-1"),
     ("scope_claims_missing", front(scope="openid email"), lambda r, d: "email" not in r.id_token),
+    ("userinfo_sub_mismatch", userinfo_answered, lambda r, d: r[1]["sub"] != token_claims(r[0]["id_token"])["sub"]),
     ("code_reuse_allowed", exchanged_twice, lambda r, d: r.status_code == 200),
     ("code_replay_allowed_after_30s", exchanged_twice_late, lambda r, d: r.status_code == 200),
     ("token_redirect_uri_unchecked", exchanged_with_other_redirect_uri, lambda r, d: r.status_code == 200),
