@@ -478,20 +478,3 @@ def complete(request: pytest.FixtureRequest, authorize: Authorizer, tokens: Toke
         return flow
 
     return run
-
-
-@pytest.fixture(scope="session")
-def _completed_by_cell() -> dict[str, CompletedFlow]:
-    return {}
-
-
-@pytest.fixture
-def completed_once(case: FlowCase, complete: Any, _completed_by_cell: dict[str, CompletedFlow]) -> CompletedFlow:
-    """One completed flow per response type x mode and worker, for tests that only read its tokens.
-
-    The UserInfo tests use one access token per response type instead of a flow each
-    (Auth0 allows 5 UserInfo calls a minute per user, bursts up to 10).
-    """
-    if case.id not in _completed_by_cell:
-        _completed_by_cell[case.id] = complete(case)
-    return _completed_by_cell[case.id]
