@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hybridcheck.checks.base import fail
+from hybridcheck.checks.base import fail, severity_for
 from hybridcheck.checks.schemas import schema_errors
 from hybridcheck.checks.wellformed import check_token_response_is_json
 from hybridcheck.evidence import HttpExchange, TokenResponse
 from hybridcheck.jose import JwsRejected, verify_jws
-
-
-class RequirementWarning(UserWarning):
-    """A requirement the spec words as SHOULD, not met; reported as a warning, not a failure."""
 
 
 def _shown(response: TokenResponse) -> str:
@@ -60,15 +55,17 @@ def check_grant_refused(
 def check_first_tokens_revoked(userinfo_exchange: HttpExchange, *, strict: bool, req_id: str = "TOK-3") -> None:
     """After a code was replayed, the access token its first use issued SHOULD be revoked (OAuth §4.1.2, §10.5).
 
-    The spec says SHOULD: reported as a :class:`RequirementWarning` unless ``strict``.
+    The spec says SHOULD: a warning unless ``strict`` (the profile's
+    ``strict_code_reuse_revocation``).
     """
     if userinfo_exchange.status == 401:
         return
-    rule = "tokens issued from a replayed code are revoked (OAuth §4.1.2 SHOULD)"
-    actual = f"UserInfo still answers the first access token: HTTP {userinfo_exchange.status}"
-    if strict:
-        fail(req_id, rule, expected="HTTP 401 from UserInfo", actual=actual)
-    warnings.warn(RequirementWarning(f"[{req_id}] {rule}: {actual}"), stacklevel=2)
+    severity_for(strict)(
+        req_id,
+        "tokens issued from a replayed code are revoked (OAuth §4.1.2 SHOULD)",
+        expected="HTTP 401 from UserInfo",
+        actual=f"UserInfo still answers the first access token: HTTP {userinfo_exchange.status}",
+    )
 
 
 def check_api_access_token(

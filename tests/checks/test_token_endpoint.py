@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.utils import base64url_encode
 
 from hybridcheck.checks.token_endpoint import (
-    RequirementWarning,
     check_api_access_token,
     check_first_tokens_revoked,
     check_grant_refused,
@@ -19,6 +18,7 @@ from hybridcheck.checks.token_endpoint import (
     check_token_response_valid,
     check_userinfo_subject,
 )
+from hybridcheck.checks.base import RequirementWarning
 from hybridcheck.evidence import HttpExchange, TokenResponse
 
 from .kit import (
@@ -174,7 +174,7 @@ def test_revoked_first_token_passes_silently(strict: bool) -> None:
 
 @pytest.mark.parametrize("req_id", ["TOK-3", "SESS-9"])
 def test_unrevoked_first_token_warns_when_not_strict(req_id: str) -> None:
-    with pytest.warns(RequirementWarning, match=rf"^\[{req_id}\] .*HTTP 200"):
+    with pytest.warns(RequirementWarning, match=rf"(?s)^\[{req_id}\] .*HTTP 200"):
         check_first_tokens_revoked(STILL_ANSWERING, strict=False, req_id=req_id)
 
 
