@@ -80,6 +80,9 @@ class Capabilities:
     max_age: bool = True
     userinfo_post_body: bool = True
     authorization_response_iss: bool = False  # RFC 9207 iss in authorization responses
+    # Core §11: offline_access is honoured with prompt=consent; a tenant that grants it without
+    # (Auth0, the reference tenant) says so, else the suite sends prompt=consent with it.
+    offline_access_without_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,11 @@ class Profile:
     access_token_claims: Mapping[str, Any] = field(default_factory=dict)
     strict_code_reuse_revocation: bool = False
     accept_silent_scope_drop: bool = False
+    refresh_requires_offline_access: bool = False  # REF-2: an Auth0 behaviour, not a spec rule
+    refresh_id_token: bool = False  # REF-3: an ID token on every refresh with openid (Auth0), optional by spec
+    trusted_audiences: tuple[str, ...] = ()  # IDT-2: audiences an ID token may carry besides the client
+    id_token_max_age_s: int = 600  # IDT-2: how old the iat of an ID token issued just now may be
+    strict_warnings: bool = False  # SHOULD-level findings fail the run instead of warning
     embedded_settings: Mapping[str, Any] = field(default_factory=dict)
     faults: frozenset[str] = frozenset()  # of the embedded tenant: [embedded] faults + HYBRIDCHECK_FAULTS
     launch: Launch | None = None
@@ -308,6 +316,11 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
         access_token_claims=expectations.get("access_token_claims", {}),
         strict_code_reuse_revocation=expectations.get("strict_code_reuse_revocation", False),
         accept_silent_scope_drop=expectations.get("accept_silent_scope_drop", False),
+        refresh_requires_offline_access=expectations.get("refresh_requires_offline_access", False),
+        refresh_id_token=expectations.get("refresh_id_token", False),
+        trusted_audiences=tuple(expectations.get("trusted_audiences", ())),
+        id_token_max_age_s=expectations.get("id_token_max_age_s", 600),
+        strict_warnings=expectations.get("strict_warnings", False),
         embedded_settings=data.get("embedded", {}),
         faults=_faults(data, env, path),
         launch=Launch(
