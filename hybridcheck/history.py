@@ -18,12 +18,12 @@ from typing import Any
 
 KEEP = 20
 _CELL = re.compile(r"\[(code(?: id_token)?(?: token)?)-(fragment|form_post)")
-_GROUPS = {"failed": "newly failing", "passed": "newly passing", "skipped": "newly skipped"}
+_GROUPS = {"failed": "newly failing", "warning": "newly warning", "passed": "newly passing", "skipped": "newly skipped"}
 
 
 @dataclass(frozen=True, order=True)
 class Change:
-    kind: str  # "newly failing" | "newly passing" | "newly skipped"
+    kind: str  # "newly failing" | "newly warning" | "newly passing" | "newly skipped"
     requirement: str
     cell: str  # "code id_token/form_post", or "-" for tests outside the matrix
     nodeid: str

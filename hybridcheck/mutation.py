@@ -1,7 +1,9 @@
 """The mutation matrix: the suite must pass on the clean reference tenant and fail on every defect.
 
 ``python -m hybridcheck.mutation`` (``make mutation``) runs the suite against the clean
-embedded tenant, then once per defect of the registry with ``HYBRIDCHECK_DEFECTS`` set.
+embedded tenant, then once per defect of the registry with ``HYBRIDCHECK_DEFECTS`` set,
+always with ``--strict-warnings``: a defect that breaks a SHOULD is killed by the warning its
+test reports, and the clean tenant must not draw even a warning.
 By default a defect's run selects the tests of its requirement (``--req``, taken from
 the registry, never from a hand list); ``--full`` runs the whole suite per defect and so
 also sees *collateral* failures (tests of other requirements). Each defect is:
@@ -79,7 +81,8 @@ def run_suite(defects: tuple[str, ...], requirement: str | None, pytest_args: tu
         junit = Path(tmp) / "junit.xml"
         command = [
             sys.executable, "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider",
-            "-o", "addopts=--strict-markers", f"--junitxml={junit}", "--tenant", "local", *pytest_args,
+            "-o", "addopts=--strict-markers", f"--junitxml={junit}", "--tenant", "local",
+            "--strict-warnings", *pytest_args,
         ]
         if requirement:
             command += ["--req", requirement]

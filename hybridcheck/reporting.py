@@ -34,6 +34,7 @@ from hybridcheck.evidence import AuthorizationResponse
 from hybridcheck.flows.authorize import screenshot_or_none
 from hybridcheck.redact import REDACTOR, redact
 from hybridcheck.requirements import catalogue
+from hybridcheck.severity import warnings_of
 
 if TYPE_CHECKING:
     from hybridcheck.flows.http import BackChannel
@@ -45,13 +46,13 @@ _WORKER_OUTPUT = "hybridcheck"
 #: For the project's own secret-scan test only: where to write the raw secret values the run saw
 #: (refused inside the reports directory, the place it proves clean).
 ENV_SECRETS_DUMP = "HYBRIDCHECK_SECRETS_DUMP"
-_OUTCOMES = ("passed", "failed", "xfailed", "skipped")
+_OUTCOMES = ("passed", "warning", "failed", "xfailed", "skipped")
 
 
 @dataclass
 class CaseResult:
     requirements: tuple[str, ...]
-    outcome: str  # passed | failed | skipped | xfailed
+    outcome: str  # passed | warning | failed | skipped | xfailed
     reason: str
 
 
@@ -177,6 +178,8 @@ def _outcome(report: pytest.TestReport) -> tuple[str, str]:
     if report.failed:
         crash = getattr(report.longrepr, "reprcrash", None)
         return "failed", redact(crash.message if crash else str(report.longrepr))[:2000]
+    if report.passed and (found := warnings_of(report)):
+        return "warning", "\n".join(found)[:2000]
     return report.outcome, ""
 
 
@@ -186,7 +189,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     if report.when == "call" or report.outcome != "passed":
         outcome, reason = _outcome(report)
-        if report.nodeid not in _CASES or _CASES[report.nodeid].outcome == "passed":
+        if report.nodeid not in _CASES or _CASES[report.nodeid].outcome in ("passed", "warning"):
             _CASES[report.nodeid] = CaseResult(requirements, outcome, reason)
 
 
@@ -215,7 +218,11 @@ def _tested() -> list[tuple[str, dict[str, Any], Counter[str]]]:
 
 
 def _verdict(counts: Counter[str]) -> str:
-    return "FAIL" if counts["failed"] else ("pass" if counts["passed"] or counts["xfailed"] else "skip")
+    if counts["failed"]:
+        return "FAIL"
+    if counts["warning"]:
+        return "warn"
+    return "pass" if counts["passed"] or counts["xfailed"] else "skip"
 
 
 # --- xdist, the end of the run --------------------------------------------------------------
@@ -296,8 +303,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             tally = "  ".join(f"{name} {counts[name]:3}" for name in _OUTCOMES)
             write(f"{_verdict(counts):4} {req:8} {tally}  ({entry['source']})")
             for case in entry["cases"]:
-                if case["outcome"] == "failed":
-                    write(f"       failed: {case['nodeid']}")
+                if case["outcome"] in ("failed", "warning"):
+                    write(f"       {case['outcome']}: {case['nodeid']}")
     known = deviations.tally(terminalreporter.stats.get("xfailed", []) + terminalreporter.stats.get("failed", []))
     if known:
         terminalreporter.section(f"hybridcheck: known deviations ({len(known)})")
