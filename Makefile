@@ -5,13 +5,17 @@ N ?= 20
 VENV := .venv
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: check test setup clean mutation report proven bench soak
+.PHONY: check test test-fast setup clean mutation report proven bench soak
 
 check: setup
 	HYBRIDCHECK_TENANT=$(TENANT) $(PYTEST) suites $(ARGS)
 
 test: setup
 	$(PYTEST) tests $(ARGS)
+
+# The inner loop: the checks' unit tests, the glue's and the reference tenant's (no browser, ~30 s).
+test-fast: setup
+	$(PYTEST) tests/checks tests/unit tests/tenant $(ARGS)
 
 setup:
 	@bash scripts/bootstrap.sh
