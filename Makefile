@@ -32,9 +32,11 @@ report:
 	cd tools/allure && npx allure generate ../../reports/allure-results --config allurerc.mjs
 	@echo "open reports/allure-report/index.html"
 
-# The README's "Proven against" section: the mutation matrix and both peers, then the table.
+# The README's "Proven against" section: the mutation matrix and the peers (oidc-provider at its
+# stock settings and Auth0-like, idpyoidc), then the table.
 proven: setup
 	$(VENV)/bin/python -m hybridcheck.mutation --jobs 2
+	$(VENV)/bin/python -m pytest suites --tenant oidc-provider-stock -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/oidc-provider-stock
 	$(VENV)/bin/python -m pytest suites --tenant oidc-provider -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/oidc-provider
 	$(VENV)/bin/python -m pytest suites --tenant idpyoidc -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/idpyoidc
 	$(VENV)/bin/python -m hybridcheck.readme_tables --proven

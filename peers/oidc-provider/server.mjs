@@ -1,5 +1,9 @@
-// A peer OpenID Provider for hybridcheck: panva's oidc-provider (pinned in package.json),
-// configured for the OIDC hybrid flow on plain-http loopback. See README.md.
+// A peer OpenID Provider for hybridcheck: panva's oidc-provider (pinned in package.json) on
+// plain-http loopback, with one of two settings (README.md, "Settings"):
+//   node server.mjs --settings=stock       the library's defaults (tenants/oidc-provider-stock.toml)
+//   node server.mjs --settings=auth0-like  behaves like Auth0 where the specs allow (tenants/oidc-provider.toml)
+// (or PEER_SETTINGS=stock|auth0-like; the default is stock). This file holds what both need;
+// settings/<name>.mjs adds the rest.
 //
 // stdout carries exactly one line, `READY <issuer>`, once the server listens; every
 // other message (oidc-provider's notices and warnings included) goes to stderr.
@@ -10,6 +14,16 @@ import { createServer } from 'node:http';
 // oidc-provider prints its NOTICEs with console.info (stdout): keep stdout for READY only.
 console.info = console.error;
 console.log = console.error;
+
+const SETTINGS = ['stock', 'auth0-like'];
+const settingsName = process.argv.slice(2).find((a) => a.startsWith('--settings='))?.slice('--settings='.length)
+  || process.env.PEER_SETTINGS || 'stock';
+if (!SETTINGS.includes(settingsName)) {
+  console.error(`server.mjs: unknown settings ${JSON.stringify(settingsName)} (known: ${SETTINGS.join(', ')})`);
+  process.exit(2);
+}
+const settings = await import(`./settings/${settingsName}.mjs`);
+console.error(`server.mjs: settings ${settingsName}: ${settings.description}`);
 
 const { default: Provider } = await import('oidc-provider');
 
@@ -46,14 +60,14 @@ const USER_CLAIMS = {
   address: { street_address: '1 Test Way', locality: 'Testville', country: 'NZ' },
 };
 
+// What a hybrid client registers (the relying party's metadata, not provider settings): the
+// three hybrid response types, plus `code` (the suite logs in once per worker with it), and the
+// grants they need (Registration §2: `code token`/`code id_token token` need implicit), with
+// refresh_token for the refresh tests. application_type is the default, web.
 const CLIENT_METADATA = {
   response_types: ['code id_token', 'code token', 'code id_token token', 'code'],
   grant_types: ['authorization_code', 'implicit', 'refresh_token'],
-  application_type: 'web', // never 'native': native loopback matching ignores the port (RFC 8252 §7.3)
-  // Registration §2: auth_time in every ID token, not only when max_age is sent (the suite
-  // compares auth_time before and after prompt=login / max_age). It also makes oidc-provider
-  // refuse authorization requests without the openid scope.
-  require_auth_time: true,
+  ...settings.clientMetadata,
 };
 
 const clients = [{
@@ -82,35 +96,6 @@ const signingKey = {
   use: 'sig',
 };
 
-/**
- * OIDC Core §11: "the Authorization Server MUST ensure that the prompt parameter contains
- * consent unless other conditions for processing the request permitting offline access to
- * the requested resources are in place". oidc-provider drops `offline_access` from the
- * request scope (actions/authorization/scopes.js checkScope) unless prompt=consent. Our
- * "other condition": the client is registered for the refresh_token grant, the response
- * type returns a code, and the consent page (shown whenever offline_access is not yet in
- * the user's grant) covers it. prompt=none keeps the stock behaviour (dropped).
- *
- * Mechanism: an `extraParams` validator, which oidc-provider runs for every authorization
- * request after checkScope, "regardless of the parameter's presence" (documented for
- * assigning defaults). Keyed on `scope`, which is a standard parameter already.
- */
-function keepOfflineAccess(ctx, scope, client) {
-  if (ctx.oidc.route !== 'authorization') return;
-  const raw = ctx.method === 'POST' ? ctx.oidc.body : ctx.query;
-  const requested = String(raw?.scope ?? '').split(' ');
-  const granted = scope ? scope.split(' ') : [];
-  if (
-    requested.includes('offline_access')
-    && !granted.includes('offline_access')
-    && String(ctx.oidc.params.response_type ?? '').split(' ').includes('code')
-    && !ctx.oidc.prompts.has('none')
-    && client?.grantTypeAllowed('refresh_token')
-  ) {
-    ctx.oidc.params.scope = [...granted, 'offline_access'].join(' ');
-  }
-}
-
 function listen(port) {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -122,7 +107,9 @@ function listen(port) {
 const server = await listen(Number.parseInt(env('PORT', '0'), 10) || 0);
 const ISSUER = `http://${HOST}:${server.address().port}`; // no trailing slash
 
-const provider = new Provider(ISSUER, {
+// What the suite cannot run without, in both settings: the clients, the test user and its
+// claims, a signing key, and the two hybrid response types the library does not enable by default.
+const base = {
   clients,
   jwks: { keys: [signingKey] },
   async findAccount(ctx, id) {
@@ -134,45 +121,19 @@ const provider = new Provider(ISSUER, {
       },
     };
   },
+  // Merged into the library's default claims ({acr, sid, auth_time, iss, openid: [sub]}); the
+  // scopes named here become known scopes (Core §5.4) next to the default openid, offline_access.
   claims: {
-    openid: ['sub'],
     profile: ['name', 'given_name', 'family_name', 'nickname'],
     email: ['email', 'email_verified'],
     address: ['address'],
     phone: ['phone_number', 'phone_number_verified'],
   },
-  scopes: ['openid', 'offline_access', 'profile', 'email', 'address', 'phone'],
-  responseTypes: ['code id_token', 'code token', 'code id_token token', 'code'],
-  extraParams: { scope: keepOfflineAccess },
-  // Issue a refresh token whenever the client may use the grant and offline_access was granted.
-  async issueRefreshToken(ctx, client, code) {
-    return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
-  },
-  rotateRefreshToken: false, // refresh tokens are not rotated (capabilities.refresh_rotation = false)
-  pkce: { required: () => false }, // allowed (S256), never required: hybrid clients go without
-  allowOmittingSingleRegisteredRedirectUri: false, // redirect_uri is always required (Core §3.1.2.1)
-  cookies: {
-    keys: [randomBytes(32).toString('base64url')],
-    // `secure` is only added by oidc-provider when the request itself is https.
-    long: { httpOnly: true, sameSite: 'lax' },
-    short: { httpOnly: true, sameSite: 'lax' },
-  },
-  features: {
-    devInteractions: { enabled: true },
-    userinfo: { enabled: true },
-    revocation: { enabled: true },
-    claimsParameter: { enabled: false },
-  },
-  ttl: {
-    AccessToken: 3600,
-    AuthorizationCode: 120,
-    IdToken: 3600,
-    RefreshToken: 14 * 24 * 3600,
-    Grant: 14 * 24 * 3600,
-    Interaction: 3600,
-    Session: 14 * 24 * 3600,
-  },
-});
+  // The default is ['code id_token', 'code', 'id_token', 'none']: add the other two hybrid ones.
+  responseTypes: ['code id_token', 'code token', 'code id_token token', 'code', 'id_token', 'none'],
+};
+
+const provider = new Provider(ISSUER, { ...base, ...settings.configuration() });
 
 // oidc-provider refuses http (and localhost) redirect URIs for web clients with implicit or
 // hybrid response types. Its documented escape hatch: let the client schema ignore exactly
