@@ -32,6 +32,9 @@ class DecodedJwt:
     header: dict[str, Any]
     claims: dict[str, Any]
 
+    def __repr__(self) -> str:
+        return f"<DecodedJwt alg={self.header.get('alg')} {len(self.claims)} claims>"
+
     @classmethod
     def parse(cls, raw: str) -> "DecodedJwt | None":
         """Decode ``raw``; ``None`` when it is not a JWS compact token at all."""
@@ -57,6 +60,9 @@ class AuthorizationRequest:
     nonce: str | None = None
     extra: dict[str, str] = field(default_factory=dict)  # audience, prompt, max_age ...
     code_verifier: str | None = None  # PKCE secret kept for the token exchange
+
+    def __repr__(self) -> str:
+        return f"<AuthorizationRequest {self.response_type!r} mode={self.response_mode or 'default'}>"
 
     def params(self) -> dict[str, str]:
         """The query parameters, in a stable order, omitting what was not sent."""
@@ -102,6 +108,9 @@ class BrowserRequest:
     redirected_from: str | None = None
     referer: str | None = None
 
+    def __repr__(self) -> str:
+        return f"<BrowserRequest {self.method} {self.resource_type}>"
+
 
 @dataclass(frozen=True)
 class BrowserResponse:
@@ -110,6 +119,9 @@ class BrowserResponse:
     url: str
     status: int
     headers: dict[str, str]
+
+    def __repr__(self) -> str:
+        return f"<BrowserResponse {self.status}>"
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,9 @@ class CallbackHit:
     query: str
     headers: dict[str, str]
     body: str = ""
+
+    def __repr__(self) -> str:
+        return f"<CallbackHit {self.method} {self.path}>"
 
     @property
     def content_type(self) -> str:
@@ -153,6 +168,9 @@ class AuthorizationResponse:
     page_text: str = ""  # visible text of the final page (an error page, say)
     screenshot: bytes | None = field(default=None, repr=False, compare=False)  # PNG, when asked for
 
+    def __repr__(self) -> str:
+        return f"<AuthorizationResponse channel={self.channel} {len(self.params)} params>"
+
     @property
     def id_token(self) -> DecodedJwt | None:
         raw = self.params.get("id_token")
@@ -161,6 +179,15 @@ class AuthorizationResponse:
     @property
     def is_error(self) -> bool:
         return "error" in self.params
+
+    @property
+    def raw_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The channel's (name, value) pairs in the order sent, repeats kept (RESP-8).
+
+        ``params`` is a dict made from them (the last value wins); a check that must see
+        a parameter sent twice reads these instead.
+        """
+        return tuple(parse_qsl(self.raw_channel, keep_blank_values=True))
 
 
 @dataclass(frozen=True)
@@ -172,6 +199,9 @@ class ProviderMetadata:
     jwks: dict[str, Any]
     discovery_status: int = 200
     jwks_status: int = 200
+
+    def __repr__(self) -> str:
+        return f"<ProviderMetadata discovery {self.discovery_status}, jwks {self.jwks_status}>"
 
 
 @dataclass(frozen=True)
@@ -185,6 +215,9 @@ class HttpExchange:
     status: int
     response_headers: dict[str, str]
     body: str
+
+    def __repr__(self) -> str:
+        return f"<HttpExchange {self.method} {urlsplit(self.url).path} {self.status}>"
 
     @property
     def json(self) -> dict[str, Any] | None:
@@ -201,6 +234,9 @@ class TokenResponse:
     """A token-endpoint answer (OAuth §5.1, §5.2; Core §3.1.3.3)."""
 
     exchange: HttpExchange
+
+    def __repr__(self) -> str:
+        return f"<TokenResponse {self.exchange.status} {len(self.body)} fields>"
 
     @property
     def body(self) -> dict[str, Any]:
@@ -242,6 +278,9 @@ class CompletedFlow:
 
     authorization: AuthorizationResponse
     tokens: TokenResponse
+
+    def __repr__(self) -> str:
+        return f"<CompletedFlow {self.authorization!r} {self.tokens!r}>"
 
     @property
     def front_channel_claims(self) -> dict[str, Any]:

@@ -3,6 +3,11 @@
 Secrets (client secrets, passwords, codes, access/refresh tokens, ID-token signatures)
 are replaced by a marker that keeps a short fingerprint, so two values can still be
 compared in a report without either being readable.
+
+A piece of a secret is a secret too: pytest and other tools shorten long values
+(``'eyJhbGciOi...Q3PXmDHGxC'``), and what is left must not survive. Any run of
+:data:`PART_LENGTH` or more characters of a registered secret is replaced by the secret's
+fingerprint with an ellipsis, ``«redacted:xxxxxx…»``; a whole value keeps ``«redacted:xxxxxx»``.
 """
 
 from __future__ import annotations
@@ -14,13 +19,26 @@ from urllib.parse import quote, quote_plus
 import ahocorasick
 
 _MARKER = "«redacted:{fp}»"
+_PART_MARKER = "«redacted:{fp}…»"
 _MIN_SECRET_LENGTH = 4
+#: The shortest piece of a secret that is redacted wherever it appears.
+PART_LENGTH = 16
+
+Span = tuple[int, int, str]  # (start, end, marker)
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:6]
 
 
 def fingerprint(value: str) -> str:
     """Return the redaction marker for ``value``: a 6-hex-digit SHA-256 fingerprint."""
-    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:6]
-    return _MARKER.format(fp=digest)
+    return _MARKER.format(fp=_digest(value))
+
+
+def part_marker(value: str) -> str:
+    """The marker for a piece of ``value``: its fingerprint with an ellipsis."""
+    return _PART_MARKER.format(fp=_digest(value))
 
 
 def _transit_forms(value: str) -> set[str]:
@@ -28,28 +46,91 @@ def _transit_forms(value: str) -> set[str]:
     return {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value)}
 
 
+def _windows(form: str) -> list[str]:
+    """Every :data:`PART_LENGTH`-character substring of ``form``: a run of that length or more
+    of ``form`` contains one at each of its positions, so their matches cover the run exactly."""
+    return [form[i:i + PART_LENGTH] for i in range(len(form) - PART_LENGTH + 1)]
+
+
 class _Matcher:
-    """An Aho-Corasick automaton over some secret forms: one scan, whatever their number."""
+    """Two Aho-Corasick automatons over some secrets: one scan each, whatever their number.
 
-    def __init__(self, forms: dict[str, str]) -> None:
+    ``forms`` (whole transit forms) are matched leftmost-longest; ``parts`` (forms whose pieces
+    are secret too) are registered by their windows, all of one length, so at most one window
+    ends at each position of a text and the window scan stays linear in the text.
+    """
+
+    def __init__(self, forms: dict[str, str], parts: dict[str, str]) -> None:
         self.forms = forms
-        self._automaton = ahocorasick.Automaton()
+        self.parts = parts
+        self._whole = ahocorasick.Automaton()
         for form, marker in forms.items():
-            self._automaton.add_word(form, (len(form), marker))
-        self._automaton.make_automaton()
+            self._whole.add_word(form, (len(form), marker))
+        self._whole.make_automaton()
+        self._pieces = ahocorasick.Automaton()
+        for form, marker in parts.items():
+            for window in _windows(form):
+                self._pieces.add_word(window, marker)
+        if parts:
+            self._pieces.make_automaton()
 
-    def matches(self, text: str) -> list[tuple[int, int, str]]:
-        """``(start, end, marker)`` of the longest non-overlapping forms found in ``text``."""
-        return [(end + 1 - length, end + 1, marker) for end, (length, marker) in self._automaton.iter_long(text)]
+    def matches(self, text: str) -> list[Span]:
+        """Spans of the longest non-overlapping whole forms found in ``text``."""
+        return [(end + 1 - length, end + 1, marker) for end, (length, marker) in self._whole.iter_long(text)]
+
+    def pieces(self, text: str) -> list[Span]:
+        """Spans of every window found in ``text``, in text order (they overlap)."""
+        if not self.parts:
+            return []
+        return [(end + 1 - PART_LENGTH, end + 1, marker) for end, marker in self._pieces.iter(text)]
 
 
-def _replace(text: str, matches: list[tuple[int, int, str]]) -> str:
-    """Replace the leftmost-longest of ``matches`` (spans may overlap across automatons)."""
-    pieces, last = [], 0
+def _leftmost_longest(matches: list[Span]) -> list[Span]:
+    """The leftmost-longest of ``matches`` (spans may overlap across automatons), in text order."""
+    chosen: list[Span] = []
+    last = 0
     for start, end, marker in sorted(matches, key=lambda m: (m[0], -m[1])):
         if start >= last:
-            pieces += [text[last:start], marker]
+            chosen.append((start, end, marker))
             last = end
+    return chosen
+
+
+def _runs(windows: list[Span]) -> list[Span]:
+    """Overlapping or touching windows merged into runs, each with its first window's marker."""
+    runs: list[Span] = []
+    for start, end, marker in sorted(windows):
+        if runs and start <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(end, runs[-1][1]), runs[-1][2])
+        else:
+            runs.append((start, end, marker))
+    return runs
+
+
+def _outside(runs: list[Span], taken: list[Span]) -> list[Span]:
+    """The parts of ``runs`` no ``taken`` span covers (both sorted, each free of overlaps)."""
+    left: list[Span] = []
+    first = 0
+    for start, end, marker in runs:
+        while first < len(taken) and taken[first][1] <= start:
+            first += 1
+        position, index = start, first
+        while index < len(taken) and taken[index][0] < end:
+            if taken[index][0] > position:
+                left.append((position, taken[index][0], marker))
+            position = max(position, taken[index][1])
+            index += 1
+        if position < end:
+            left.append((position, end, marker))
+    return left
+
+
+def _replace(text: str, spans: list[Span]) -> str:
+    """``text`` with each of ``spans`` (sorted, free of overlaps) replaced by its marker."""
+    pieces, last = [], 0
+    for start, end, marker in spans:
+        pieces += [text[last:start], marker]
+        last = end
     return "".join(pieces) + text[last:]
 
 
@@ -58,7 +139,7 @@ class Redactor:
 
     Thread-safe: flows on several threads register values as they see them.
     A JWT is registered by its signature (the part that makes it a credential),
-    so decoded headers and claims may still be shown.
+    so decoded headers and claims may still be shown; pieces count only of the signature.
 
     A run registers secrets between scrubs (every flow brings a new code and tokens), so
     the forms are kept in a few automatons of doubling size, merged like a binary counter:
@@ -71,17 +152,18 @@ class Redactor:
         self._secrets: dict[str, str] = {}
         self._raw: set[str] = set()
         self._pending: dict[str, str] = {}
+        self._pending_parts: dict[str, str] = {}
         self._matchers: list[_Matcher] = []
 
     def add(self, value: str | None) -> None:
         """Register a secret value (ignored when empty or too short to be one)."""
         if not value or len(value) < _MIN_SECRET_LENGTH:
             return
-        candidates = {value}
-        if value.count(".") == 2:  # a JWS compact token: its signature too
-            signature = value.rsplit(".", 1)[1]
-            if len(signature) >= _MIN_SECRET_LENGTH:
-                candidates.add(signature)
+        candidates, pieced = {value}, value
+        if value.count(".") == 2:  # a JWS compact token: its signature too, and only its pieces
+            pieced = value.rsplit(".", 1)[1]
+            if len(pieced) >= _MIN_SECRET_LENGTH:
+                candidates.add(pieced)
         with self._lock:
             self._raw.add(value)
             for candidate in candidates:
@@ -89,22 +171,30 @@ class Redactor:
                 for form in _transit_forms(candidate):
                     if form not in self._secrets:
                         self._secrets[form] = self._pending[form] = marker
+                        if candidate == pieced and len(form) >= PART_LENGTH:
+                            self._pending_parts[form] = part_marker(candidate)
 
     def _current_matchers(self) -> list[_Matcher]:
         """Fold pending forms into the automatons (caller holds the lock)."""
         if self._pending:
             forms, self._pending = self._pending, {}
+            parts, self._pending_parts = self._pending_parts, {}
             while self._matchers and len(self._matchers[-1].forms) <= len(forms):
-                forms = {**self._matchers.pop().forms, **forms}
-            self._matchers.append(_Matcher(forms))
+                merged = self._matchers.pop()
+                forms, parts = {**merged.forms, **forms}, {**merged.parts, **parts}
+            self._matchers.append(_Matcher(forms, parts))
         return list(self._matchers)
 
     def scrub(self, text: str) -> str:
-        """Replace every registered secret in ``text`` by its marker (longest match first)."""
+        """Replace every registered secret in ``text`` by its marker (longest match first), then
+        every run of :data:`PART_LENGTH` or more characters of one by its piece marker."""
         with self._lock:
             matchers = self._current_matchers()
-        matches = [match for matcher in matchers for match in matcher.matches(text)]
-        return _replace(text, matches) if matches else text
+        whole = _leftmost_longest([match for matcher in matchers for match in matcher.matches(text)])
+        runs = _runs([piece for matcher in matchers for piece in matcher.pieces(text)])
+        if not whole and not runs:
+            return text
+        return _replace(text, sorted(whole + _outside(runs, whole)))
 
     def values(self) -> list[str]:
         """The raw secret values registered (to hand to another process's redactor)."""

@@ -18,6 +18,7 @@ import base64
 import html
 import json
 import os
+import textwrap
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -27,9 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 import allure
 import pytest
+from _pytest._code.code import ReprEntry, ReprExceptionInfo, ReprFileLocation, ReprTraceback
 
 from hybridcheck import deviations, history
 from hybridcheck.artifacts import scrub_tree
+from hybridcheck.checks.base import RequirementFailure
 from hybridcheck.evidence import AuthorizationResponse
 from hybridcheck.flows.authorize import screenshot_or_none
 from hybridcheck.redact import REDACTOR, redact
@@ -47,6 +50,7 @@ _WORKER_OUTPUT = "hybridcheck"
 #: (refused inside the reports directory, the place it proves clean).
 ENV_SECRETS_DUMP = "HYBRIDCHECK_SECRETS_DUMP"
 _OUTCOMES = ("passed", "warning", "failed", "xfailed", "skipped")
+_CHECKS_DIR = Path(__file__).parent / "checks"
 
 
 @dataclass
@@ -153,11 +157,42 @@ def _allure_labels(request: pytest.FixtureRequest) -> None:
         allure.dynamic.tag(cell.response_type, cell.response_mode)
 
 
-@pytest.hookimpl(hookwrapper=True)
+def _test_lines(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> list[Any]:
+    """The traceback entries in the test's own module (else the deepest outside ``checks/``):
+    where the test called the check, without the checks' helpers and their arguments."""
+    entries = [entry for entry in excinfo.traceback if Path(entry.path) == item.path]
+    return entries or [entry for entry in excinfo.traceback if _CHECKS_DIR not in Path(entry.path).parents][-1:]
+
+
+def _location_entry(item: pytest.Item, entry: Any) -> ReprEntry:
+    """``path:line: in name`` and the statement, as pytest's short traceback style shows them."""
+    path = os.path.relpath(entry.path, item.config.rootpath)
+    source = [f"    {line}" for line in textwrap.dedent(str(entry.statement)).splitlines()]
+    return ReprEntry(source, None, None, ReprFileLocation(path, entry.lineno + 1, f"in {entry.name}"), "short")
+
+
+def finding_first(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> ReprExceptionInfo:
+    """A failure's report: the findings (requirement, rule, expected, actual, computed from),
+    then where the test stands; no frame of the checks' helpers, no function arguments (which
+    pytest would print, shortened past the value scrub's reach). JUnit, report.html and
+    Allure all read ``report.longrepr``; its ``reprcrash`` message is the findings too."""
+    text = redact(str(excinfo.value))
+    where = [_location_entry(item, entry) for entry in _test_lines(item, excinfo)]
+    finding = ReprEntry([*text.splitlines(), ""], None, None, None, "value")
+    crash = where[-1].reprfileloc if where else None
+    reprcrash = ReprFileLocation(crash.path, crash.lineno, text) if crash else None
+    return ReprExceptionInfo(ReprTraceback([finding, *where], None, "short"), reprcrash)
+
+
+# trylast: the innermost wrapper, so Allure's (which reads longreprtext) sees the finding first.
+@pytest.hookimpl(hookwrapper=True, trylast=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Attach the flow evidence (redacted) on failure, and screenshots to report.html."""
+    """Show a requirement failure's findings first; attach the flow evidence (redacted) on
+    failure, and screenshots to report.html."""
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
+    if call.excinfo is not None and call.excinfo.errisinstance(RequirementFailure) and report.longrepr is not None:
+        report.longrepr = finding_first(item, call.excinfo)
     authorizer = item.stash.get(EVIDENCE_KEY, None)
     if authorizer is None or report.when != "call":
         return

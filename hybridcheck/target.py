@@ -30,6 +30,9 @@ class Target:
     issuer: str
     clients: Mapping[str, Client]
 
+    def __repr__(self) -> str:
+        return f"<Target {self.profile.name} {len(self.clients)} clients>"
+
     @property
     def main_client(self) -> Client:
         return self.clients["main"]
@@ -48,6 +51,9 @@ class Authorizer:
     new_page: Callable[[], Page]
     responses: list[AuthorizationResponse] = field(default_factory=list)
     _page: Page | None = None
+
+    def __repr__(self) -> str:
+        return f"<Authorizer {len(self.responses)} responses>"
 
     @property
     def page(self) -> Page:

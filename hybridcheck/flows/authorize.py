@@ -85,6 +85,9 @@ class AuthorizeFlow:
     user: TestUser
     timeout_ms: int = 15_000
 
+    def __repr__(self) -> str:
+        return f"<AuthorizeFlow timeout {self.timeout_ms} ms>"
+
     def run(self, page: Page, request: AuthorizationRequest, *, screenshot: bool = False) -> AuthorizationResponse:
         """Send ``request`` in ``page`` and return everything observed.
 
@@ -165,10 +168,7 @@ def _response_evidence(
         channel, params, raw = "fragment", fragment, url.fragment
     else:
         channel, params, raw = "query", query, url.query
-    for name in ("code", "access_token", "refresh_token", "id_token"):
-        for place in (params, query, fragment, form):
-            REDACTOR.add(place.get(name))
-    return AuthorizationResponse(
+    response = AuthorizationResponse(
         request=request,
         channel=channel,
         params=params,
@@ -183,3 +183,9 @@ def _response_evidence(
         login_pages_shown=logins,
         page_text=page_text,
     )
+    credentials = ("code", "access_token", "refresh_token", "id_token")
+    values = [place.get(name) for name in credentials for place in (query, fragment, form)]
+    values += [value for name, value in response.raw_pairs if name in credentials]  # every copy (RESP-8)
+    for value in values:
+        REDACTOR.add(value)
+    return response

@@ -81,6 +81,9 @@ class CallbackServer:
         display_host = f"[{host}]" if ":" in host else host
         self.origin = f"http://{display_host}:{self._server.server_address[1]}"
 
+    def __repr__(self) -> str:
+        return f"<CallbackServer {self.origin}>"
+
     def start(self) -> "CallbackServer":
         self._thread.start()
         return self

@@ -56,6 +56,9 @@ class BackChannel:
         self.rate_limited: Counter[str] = Counter()
         self.paced_s: Counter[str] = Counter()
 
+    def __repr__(self) -> str:
+        return f"<BackChannel {sum(self.calls.values())} calls>"
+
     def _count(self, url: str, limited: bool) -> None:
         path = urlsplit(url).path or "/"
         with self._lock:

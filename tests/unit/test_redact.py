@@ -1,8 +1,9 @@
 """Redaction: every transit form of a secret is replaced by a fingerprint marker."""
 
+import hashlib
 from urllib.parse import quote, quote_plus
 
-from hybridcheck.redact import Redactor, fingerprint
+from hybridcheck.redact import Redactor, fingerprint, part_marker
 
 SECRET = "s3cr3t/with+odd=chars&more"
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXBhcnQtdGhhdC1pcy1sb25n"
@@ -58,3 +59,64 @@ def test_longest_registered_form_wins_over_its_prefix():
     redactor.scrub("")
     assert len(redactor._matchers) == 2  # "abcd" sits in an older automaton than the longer value
     assert redactor.scrub("abcdefgh abcd") == f"{fingerprint('abcdefgh')} {fingerprint('abcd')}"
+
+
+TOKEN = "Zm9vYmFyLWJhei1xdXV4LWNvcmdlLWdyYXVsdC1nYXJwbHk"  # an opaque token, 47 characters
+
+
+def test_a_pytest_truncated_value_leaves_no_piece_of_the_secret():
+    """saferepr keeps the head and tail of a long value: a 20-character tail is redacted."""
+    redactor = Redactor()
+    redactor.add(TOKEN)
+    shown = f"authorize = Authorizer(target='embedd...{TOKEN[-20:]}&iss=http%3A%2F%2F'>)"
+    scrubbed = redactor.scrub(shown)
+    assert scrubbed == f"authorize = Authorizer(target='embedd...{part_marker(TOKEN)}&iss=http%3A%2F%2F'>)"
+
+
+def test_pieces_of_sixteen_characters_or_more_are_redacted_and_shorter_ones_kept():
+    redactor = Redactor()
+    redactor.add(TOKEN)
+    scrubbed = redactor.scrub(f"<{TOKEN[5:21]}> <{TOKEN[30:45]}> <{TOKEN[:10]}...{TOKEN[-30:]}>")
+    assert scrubbed == f"<{part_marker(TOKEN)}> <{TOKEN[30:45]}> <{TOKEN[:10]}...{part_marker(TOKEN)}>"
+
+
+def test_a_whole_value_keeps_its_fingerprint_next_to_pieces():
+    redactor = Redactor()
+    redactor.add(TOKEN)
+    assert redactor.scrub(f"{TOKEN} {TOKEN[1:-1]}") == f"{fingerprint(TOKEN)} {part_marker(TOKEN)}"
+
+
+def test_pieces_of_encoded_forms_are_redacted():
+    redactor = Redactor()
+    redactor.add(SECRET)  # 26 characters with "/", "+", "=", "&"
+    encoded = quote(SECRET, safe="")
+    assert redactor.scrub(f"x{encoded[3:-2]}x") == f"x{part_marker(SECRET)}x"
+
+
+def test_only_the_signature_of_a_jwt_counts_for_pieces():
+    redactor = Redactor()
+    redactor.add(JWT)
+    header_and_claims, signature = JWT.rsplit(".", 1)
+    scrubbed = redactor.scrub(f"{header_and_claims[:30]}... ...{signature[-18:]}")
+    assert scrubbed == f"{header_and_claims[:30]}... ...{part_marker(signature)}"
+
+
+def test_pieces_are_found_in_a_large_text_of_many_secrets():
+    """Thousands of secrets and a megabyte of text: every piece found, nothing else touched."""
+    redactor = Redactor()
+    tokens = [hashlib.sha256(str(index).encode()).hexdigest() for index in range(2000)]
+    for token in tokens:
+        redactor.add(token)
+    filler = "ordinary report text, no secret in it; " * 25
+    text = "".join(f"{filler}{token[2:-3]}|" for token in tokens)
+    scrubbed = redactor.scrub(text)
+    assert scrubbed == "".join(f"{filler}{part_marker(token)}|" for token in tokens)
+
+
+def test_a_periodic_secret_in_a_periodic_text_costs_one_window_per_position():
+    """The worst case for overlapping matches: still at most one window ends at each position."""
+    redactor = Redactor()
+    redactor.add("ab" * 20 + "-tail")
+    text = "ab" * 10_000
+    assert redactor.scrub(text) == part_marker("ab" * 20 + "-tail")
+    assert sum(len(matcher.pieces(text)) for matcher in redactor._matchers) <= len(text)
