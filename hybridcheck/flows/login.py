@@ -50,13 +50,16 @@ class LoginRecipe:
 
 
 _AUTH0_SUBMIT = "button[type=submit][name=action][value=default]"
+_AUTH0_CONSENT = "button[type=submit][name=action][value=accept]"
 
 RECIPES: Mapping[str, LoginRecipe] = {
+    # The reference tenant: Universal-Login-like login, and its consent page for prompt=consent.
     "local": LoginRecipe(
         name="local",
         username="input#username",
         password="input#password",
         submit=_AUTH0_SUBMIT,
+        consent=_AUTH0_CONSENT,
         error="#error-code",
     ),
     # Auth0 Universal Login: one page, or identifier-first (username page, then password page);
@@ -66,7 +69,7 @@ RECIPES: Mapping[str, LoginRecipe] = {
         username="input#username",
         password="input#password",
         submit=_AUTH0_SUBMIT,
-        consent="button[type=submit][name=action][value=accept]",
+        consent=_AUTH0_CONSENT,
         error="#error-page, .error-page, [data-error-code]",
     ),
     # panva/oidc-provider's development interactions (v9): a login page, then a consent page

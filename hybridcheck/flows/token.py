@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Literal
 from urllib.parse import quote
 
@@ -26,6 +28,19 @@ def client_authentication(client: Client, method: str | None = None) -> tuple[di
         pair = f"{quote(client.client_id, safe='')}:{quote(client.client_secret, safe='')}"
         return {}, {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
     return {"client_id": client.client_id, "client_secret": client.client_secret}, {}
+
+
+def one_client_per_auth_method(clients: Mapping[str, Client]) -> dict[str, str]:
+    """The role of the first client (in profile order) for each auth method the clients use."""
+    roles: dict[str, str] = {}
+    for role, client in clients.items():
+        roles.setdefault(client.auth_method, role)
+    return roles
+
+
+def with_wrong_secret(client: Client) -> Client:
+    """``client`` with a secret the tenant never issued (the right one with a suffix)."""
+    return replace(client, client_secret=client.client_secret + "-wrong")
 
 
 def exchange_code(
@@ -89,6 +104,9 @@ class TokenClient:
         self.userinfo_endpoint: str = discovery.get("userinfo_endpoint", "")
         self._clients = clients
 
+    def __repr__(self) -> str:
+        return f"<TokenClient {len(self._clients)} clients>"
+
     def exchange(
         self,
         code: str,
@@ -110,9 +128,18 @@ class TokenClient:
                 auth_method=auth_method,
             )
 
-    def refresh(self, refresh_token: str, *, scope: str | None = None, client: str | Client = "main") -> TokenResponse:
+    def refresh(
+        self,
+        refresh_token: str,
+        *,
+        scope: str | None = None,
+        client: str | Client = "main",
+        auth_method: str | None = None,
+    ) -> TokenResponse:
+        """Refresh as ``client``; ``scope=None`` asks for the original scopes."""
         with allure.step(f"refresh (scope {scope!r})"):
-            return refresh(self.channel, self.token_endpoint, self._client(client), refresh_token, scope=scope)
+            return refresh(self.channel, self.token_endpoint, self._client(client), refresh_token, scope=scope,
+                           auth_method=auth_method)
 
     def _client(self, client: str | Client) -> Client:
         return self._clients[client] if isinstance(client, str) else client

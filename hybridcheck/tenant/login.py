@@ -1,8 +1,12 @@
-"""The login page ``/u/login`` (Auth0 Universal Login, one step) and the SSO session cookie.
+"""The login page ``/u/login`` (Auth0 Universal Login, one step), the consent page
+``/u/consent`` and the SSO session cookie.
 
 ``/authorize`` parks a validated request under a transaction id (``txn``) and sends the
 browser here; a correct username and password create the session (``auth_time`` = now)
 and finish the parked request (Core §3.1.2.3-5). Wrong credentials show the form again.
+A request with ``prompt=consent`` is finished only after the user accepts on the consent
+page, as Auth0 asks (Core §3.1.2.1: "SHOULD prompt the End-User for consent"); declining
+returns ``access_denied`` to the client (OAuth §4.1.2.1).
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import hmac
 
 from starlette.responses import HTMLResponse, Response
 
-from hybridcheck.tenant.authorize import AuthRequest, complete
+from hybridcheck.tenant.authorize import AuthRequest, ClientError, complete, deliver_error
 from hybridcheck.tenant.context import Tenant
-from hybridcheck.tenant.pages import error_response, login_page
+from hybridcheck.tenant.pages import consent_page, error_response, login_page
+from hybridcheck.tenant.store import Session
 from hybridcheck.tenant.responses import NO_STORE
 
 SESSION_COOKIE = "hc_session"
@@ -39,9 +44,32 @@ def submit_login(tenant: Tenant, form: dict[str, str]) -> Response:
     if user is None or not hmac.compare_digest(user.password.encode(), form.get("password", "").encode()):
         page = login_page(txn, username=username, error="Wrong email or password.")
         return HTMLResponse(page, status_code=400, headers=NO_STORE)
-    if tenant.store.take_pending(txn) is None:  # a concurrent submit finished it
-        return error_response("invalid_request", _UNKNOWN_TXN)
-    session = tenant.store.new_session(user.sub)
-    response = complete(tenant, request, session)
+    if "consent" in request.prompt:
+        response: Response = HTMLResponse(consent_page(txn, request.client_id, request.scope), headers=NO_STORE)
+        session = tenant.store.new_session(user.sub)
+    else:
+        if tenant.store.take_pending(txn) is None:  # a concurrent submit finished it
+            return error_response("invalid_request", _UNKNOWN_TXN)
+        session = tenant.store.new_session(user.sub)
+        response = complete(tenant, request, session)
     response.set_cookie(SESSION_COOKIE, session.id, httponly=True, path="/", samesite="lax")
     return response
+
+
+def show_consent(tenant: Tenant, txn: str | None) -> Response:
+    """GET /u/consent: what the parked ``prompt=consent`` request asks for, Accept or Decline."""
+    request: AuthRequest | None = tenant.store.pending(txn)
+    if request is None or txn is None:
+        return error_response("invalid_request", _UNKNOWN_TXN)
+    return HTMLResponse(consent_page(txn, request.client_id, request.scope), headers=NO_STORE)
+
+
+def submit_consent(tenant: Tenant, form: dict[str, str], session: Session | None) -> Response:
+    """POST /u/consent: accepted, the parked request is answered; declined, ``access_denied``."""
+    request: AuthRequest | None = tenant.store.take_pending(form.get("txn", ""))
+    if request is None or session is None:
+        return error_response("invalid_request", _UNKNOWN_TXN)
+    if form.get("action") != "accept":
+        return deliver_error(tenant, ClientError(request.redirect_uri, request.response_mode, "access_denied",
+                                                 "The user declined.", request.state))
+    return complete(tenant, request, session)

@@ -97,6 +97,8 @@ class Store:
         self._revoked_grants: set[str] = set()
         self._codes: dict[str, CodeRecord] = {}
         self._access_tokens: dict[str, AccessTokenRecord] = {}
+        self._redeemed_grants: set[str] = set()  # grants whose code was redeemed at least once
+        self._front_channel_tokens: set[str] = set()
         self._refresh_tokens: dict[str, RefreshTokenRecord] = {}
 
     # --- SSO sessions -------------------------------------------------------------
@@ -171,12 +173,27 @@ class Store:
             record = self._codes[code]
             if record.used_at is None:
                 self._codes[code] = replace(record, used_at=time.time())
+            self._redeemed_grants.add(record.grant_id)
             return record.used_at
 
     # --- access tokens ------------------------------------------------------------
     def add_access_token(self, record: AccessTokenRecord) -> None:
+        """Keep an issued token; one issued before its grant's code was redeemed came from the
+        authorization endpoint (Core §3.3.2.5) and is remembered as a front-channel token."""
         with self._lock:
             self._access_tokens[record.token] = record
+            if record.grant_id not in self._redeemed_grants:
+                self._front_channel_tokens.add(record.token)
+
+    def is_front_channel(self, token: str) -> bool:
+        """Whether ``token`` was issued by the authorization endpoint."""
+        with self._lock:
+            return token in self._front_channel_tokens
+
+    def is_issued_access_token(self, token: str) -> bool:
+        """Whether ``token`` was ever issued here (valid or not any more)."""
+        with self._lock:
+            return token in self._access_tokens
 
     def valid_access_token(self, token: str) -> AccessTokenRecord | None:
         """The record of a known, unexpired, unrevoked access token, else ``None``."""

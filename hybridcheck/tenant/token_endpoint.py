@@ -15,11 +15,11 @@ import re
 import time
 from dataclasses import replace
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus, urlsplit, urlunsplit
 
 import jwt
 from jwt.utils import base64url_encode
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from hybridcheck.tenant.claims import split_scope
 from hybridcheck.tenant.config import ClientConfig
@@ -66,13 +66,34 @@ def token_endpoint(tenant: Tenant, authorization: str | None, items: list[tuple[
         else:
             raise OAuthError("unsupported_grant_type", f"Unsupported grant type: {grant_type}")
     except OAuthError as failure:
-        return json_response({"error": failure.error, "error_description": failure.description},
-                             failure.status_code, failure.headers)
-    return _success(tenant, body)
+        return _error(tenant, failure)
+    cacheable = grant_type == "refresh_token" and tenant.has_defect("refresh_response_cacheable")
+    return _success(tenant, body, cacheable=cacheable)
 
 
-def _success(tenant: Tenant, body: dict[str, Any]) -> Response:
-    """The successful answer (OAuth §5.1: ``application/json``), or a fault's malformed one.
+#: Errors whose status another requirement judges itself (TOK-4: invalid_client's 401;
+#: REF-5: invalid_scope's 400), left alone by ``token_errors_403`` so it breaks TOK-1 only.
+_STATUS_JUDGED_ELSEWHERE = frozenset({"invalid_client", "invalid_scope"})
+
+
+def _error(tenant: Tenant, failure: OAuthError) -> Response:
+    """OAuth §5.2: a JSON error body, HTTP 400 (401 for a failed client authentication).
+
+    ``token_errors_403``: 403 instead of 400 (as Auth0 answers ``invalid_grant``);
+    ``token_error_not_json``: the status kept, the body a plain-text line.
+    """
+    status = failure.status_code
+    if tenant.has_defect("token_errors_403") and failure.error not in _STATUS_JUDGED_ELSEWHERE:
+        status = 403
+    if tenant.has_defect("token_error_not_json"):
+        return PlainTextResponse(f"{failure.error}: {failure.description}", status, {**NO_STORE, **failure.headers})
+    return json_response({"error": failure.error, "error_description": failure.description}, status, failure.headers)
+
+
+def _success(tenant: Tenant, body: dict[str, Any], *, cacheable: bool = False) -> Response:
+    """The successful answer (OAuth §5.1: ``application/json``, never cached), or a fault's
+    malformed one; ``cacheable`` (the ``refresh_response_cacheable`` defect) drops
+    ``Cache-Control: no-store`` and ``Pragma: no-cache``.
 
     ``token_response_not_json``: a 200 HTML page. ``huge_response``: the JSON padded to
     5 MB by an extra member (OAuth §5.1 lets a client ignore unknown members). The token
@@ -84,6 +105,8 @@ def _success(tenant: Tenant, body: dict[str, Any]) -> Response:
         return HTMLResponse("<!doctype html><title>Maintenance</title><p>Back soon.</p>", headers=NO_STORE)
     if tenant.has_fault("huge_response"):
         body = {**body, "padding": "x" * HUGE_RESPONSE_BYTES}
+    if cacheable:
+        return JSONResponse(body)
     return json_response(body)
 
 
@@ -93,6 +116,8 @@ def authenticate_client(tenant: Tenant, authorization: str | None, form: dict[st
     scheme, _, credentials = (authorization or "").partition(" ")
     basic = scheme.lower() == "basic"
     challenge = {"WWW-Authenticate": 'Basic realm="oauth"'} if basic else {}
+    if tenant.has_defect("basic_auth_401_without_www_authenticate"):
+        challenge = {}
     denied = OAuthError("invalid_client", "Client authentication failed.", 401, challenge)
     if basic:
         if "client_secret" in form:
@@ -112,10 +137,17 @@ def authenticate_client(tenant: Tenant, authorization: str | None, form: dict[st
     client = tenant.client(client_id)
     if client is None:
         raise denied
-    if not hmac.compare_digest(client.client_secret.encode(), secret.encode()) and not (
-            tenant.has_defect("client_secret_unchecked")):
+    if not hmac.compare_digest(client.client_secret.encode(), secret.encode()) and not _secret_unchecked(tenant, form):
         raise denied
     return client
+
+
+def _secret_unchecked(tenant: Tenant, form: dict[str, str]) -> bool:
+    """Never, when correct. Two defects: any grant (``client_secret_unchecked``), or only
+    ``grant_type=refresh_token`` (``wrong_secret_accepted_on_refresh``) (TOK-4)."""
+    if tenant.has_defect("client_secret_unchecked"):
+        return True
+    return form.get("grant_type") == "refresh_token" and tenant.has_defect("wrong_secret_accepted_on_refresh")
 
 
 # --- grant_type=authorization_code (OAuth §4.1.3, Core §3.1.3) ----------------------
@@ -138,8 +170,8 @@ def exchange_code(tenant: Tenant, client: ClientConfig, form: dict[str, str]) ->
     if store.is_revoked(grant.id):
         raise OAuthError("invalid_grant", "The authorization code was revoked.")
     if not tenant.has_defect("token_redirect_uri_unchecked"):
-        _check_redirect_uri(record, form.get("redirect_uri"))
-    _check_pkce(record, form.get("code_verifier"))
+        _check_redirect_uri(tenant, record, form.get("redirect_uri"))
+    _check_pkce(tenant, record, form.get("code_verifier"))
     first_used_at = store.consume_code(code)
     if first_used_at is not None and not _replay_tolerated(tenant, first_used_at):
         store.revoke_grant(grant.id)
@@ -166,7 +198,7 @@ def _replay_tolerated(tenant: Tenant, first_used_at: float) -> bool:
     return late and tenant.has_defect("code_replay_allowed_after_30s")
 
 
-def _check_redirect_uri(record: CodeRecord, sent: str | None) -> None:
+def _check_redirect_uri(tenant: Tenant, record: CodeRecord, sent: str | None) -> None:
     """OAuth §4.1.3: identical to the authorization request's redirect_uri.
 
     When the request carried one, the token request must carry the same string (the one
@@ -177,14 +209,30 @@ def _check_redirect_uri(record: CodeRecord, sent: str | None) -> None:
         accepted = {None, record.redirect_uri}
     else:
         accepted = {record.redirect_uri_sent, record.redirect_uri}
+    if sent is not None:
+        accepted = {_as_compared(tenant, uri) for uri in accepted if uri is not None}
+        sent = _as_compared(tenant, sent)
     if sent not in accepted:
         raise OAuthError("invalid_grant", "redirect_uri does not match the one of the authorization request.")
 
 
-def _check_pkce(record: CodeRecord, verifier: str | None) -> None:
+def _as_compared(tenant: Tenant, uri: str) -> str:
+    """The redirect_uri as compared: as is, when correct (simple string comparison). Three
+    defects (TOK-2): lower-cased, query removed, percent-encoding decoded."""
+    if tenant.has_defect("token_endpoint_redirect_uri_case_insensitive"):
+        uri = uri.lower()
+    if tenant.has_defect("token_endpoint_redirect_uri_query_ignored"):
+        uri = urlunsplit(urlsplit(uri)._replace(query=""))
+    if tenant.has_defect("token_endpoint_redirect_uri_percent_decoded"):
+        uri = unquote(uri)
+    return uri
+
+
+def _check_pkce(tenant: Tenant, record: CodeRecord, verifier: str | None) -> None:
     """RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge."""
     if record.code_challenge is None:
-        if verifier is not None:  # Security BCP §4.8.2: no verifier without a challenge
+        # Security BCP §2.1.1, §4.8.2: no verifier without a challenge (PKCE downgrade)
+        if verifier is not None and not tenant.has_defect("pkce_downgrade_accepted"):
             raise OAuthError("invalid_grant", "code_verifier sent but the request had no code_challenge.")
         return
     if verifier is None or not _CODE_VERIFIER.fullmatch(verifier):
@@ -216,11 +264,13 @@ def refresh(tenant: Tenant, client: ClientConfig, form: dict[str, str]) -> dict[
             store.revoke_grant(grant.id)
             raise OAuthError("invalid_grant", "Reuse of a rotated refresh token; the token family is revoked.")
         rotated = store.new_refresh_token(grant, record.scope).token
-    body = _access_token_body(tenant, grant, scope)
+    # refresh_reduced_scope_ignored_by_userinfo: the response says the reduced scope, the token has the original
+    token_scope = record.scope if tenant.has_defect("refresh_reduced_scope_ignored_by_userinfo") else scope
+    body = _access_token_body(tenant, grant, scope, token_scope=token_scope)
     if "openid" in scope:  # Core §12.2: same iss, sub, aud, auth_time; new iat; no nonce
         new_auth_time = tenant.has_defect("refresh_id_token_new_auth_time")
         refreshed = replace(grant, auth_time=int(time.time()) + 1) if new_auth_time else grant
-        body["id_token"] = issue_id_token(tenant, refreshed, scope=scope, nonce=None)
+        body["id_token"] = issue_id_token(tenant, refreshed, scope=scope, nonce=None, refresh=True)
     if rotated:
         body["refresh_token"] = rotated
     return body
@@ -232,6 +282,8 @@ def refresh_scope(tenant: Tenant, original: tuple[str, ...], asked: str | None) 
     if not requested:
         return original
     extra = [scope for scope in requested if scope not in original]
+    if extra and tenant.has_defect("refresh_escalation_200_silent_drop"):
+        return tuple(scope for scope in requested if scope in original)
     if extra and not tenant.has_defect("refresh_scope_escalation"):
         raise OAuthError("invalid_scope", f"Scope not originally granted: {' '.join(extra)}")
     if tenant.has_defect("refresh_without_scope_reduction"):
@@ -239,10 +291,14 @@ def refresh_scope(tenant: Tenant, original: tuple[str, ...], asked: str | None) 
     return requested
 
 
-def _access_token_body(tenant: Tenant, grant: Grant, scope: tuple[str, ...]) -> dict[str, Any]:
-    """OAuth §5.1: access_token, token_type, expires_in, and the granted scope."""
-    access_token, expires_in = issue_access_token(tenant, grant, scope)
-    body: dict[str, Any] = {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
+def _access_token_body(tenant: Tenant, grant: Grant, scope: tuple[str, ...], *,
+                       token_scope: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """OAuth §5.1: access_token, token_type, expires_in (a JSON number of seconds; a string
+    with the ``expires_in_string`` defect), and the granted scope. ``token_scope`` is what
+    the access token itself grants (``scope`` unless a defect says otherwise)."""
+    access_token, expires_in = issue_access_token(tenant, grant, scope if token_scope is None else token_scope)
+    lifetime: int | str = str(expires_in) if tenant.has_defect("expires_in_string") else expires_in
+    body: dict[str, Any] = {"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime}
     if scope:
         body["scope"] = " ".join(scope)
     return body

@@ -11,20 +11,25 @@ beyond it the answer is 429 (:mod:`hybridcheck.tenant.limits`).
 
 from __future__ import annotations
 
-from starlette.responses import Response
+import json
+
+from starlette.responses import PlainTextResponse, Response
 
 from hybridcheck.tenant.claims import claims_for_scope, requested_claims
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.limits import too_many_requests
-from hybridcheck.tenant.responses import json_response
+from hybridcheck.tenant.responses import NO_STORE, json_response
 
 _REALM = 'Bearer realm="userinfo"'
 
 
-def _bearer_error(status_code: int, error: str, description: str) -> Response:
+def _bearer_error(tenant: Tenant, status_code: int, error: str, description: str) -> Response:
+    """RFC 6750 §3: the error in a ``WWW-Authenticate: Bearer`` challenge (left out with the
+    ``userinfo_invalid_token_without_www_authenticate`` defect) and, as Auth0 does, in JSON."""
     challenge = f'{_REALM}, error="{error}", error_description="{description}"'
-    return json_response({"error": error, "error_description": description}, status_code,
-                         {"WWW-Authenticate": challenge})
+    dropped = tenant.has_defect("userinfo_invalid_token_without_www_authenticate")
+    headers = {} if dropped else {"WWW-Authenticate": challenge}
+    return json_response({"error": error, "error_description": description}, status_code, headers)
 
 
 def userinfo(tenant: Tenant, authorization: str | None, body_token: str | None) -> Response:
@@ -32,16 +37,20 @@ def userinfo(tenant: Tenant, authorization: str | None, body_token: str | None) 
     scheme, _, header_token = (authorization or "").partition(" ")
     header_token = header_token.strip() if scheme.lower() == "bearer" else ""
     if header_token and body_token:
-        return _bearer_error(400, "invalid_request", "Send the access token once.")
+        return _bearer_error(tenant, 400, "invalid_request", "Send the access token once.")
     token = header_token or body_token
     if not token:
         return json_response({"error": "invalid_request", "error_description": "No access token."},
                              401, {"WWW-Authenticate": _REALM})
     record = tenant.store.valid_access_token(token)
-    if record is None:
-        return _bearer_error(401, "invalid_token", "The access token is invalid, expired or revoked.")
+    never_issued = record is None and not tenant.store.is_issued_access_token(token)
+    if never_issued and tenant.has_defect("userinfo_invalid_token_200"):
+        return json_response({"error": "invalid_token"})
+    front_channel = tenant.store.is_front_channel(token)
+    if record is None or (front_channel and tenant.has_defect("userinfo_front_channel_token_refused")):
+        return _bearer_error(tenant, 401, "invalid_token", "The access token is invalid, expired or revoked.")
     if "openid" not in record.scope:
-        return _bearer_error(403, "insufficient_scope", "The access token lacks the openid scope.")
+        return _bearer_error(tenant, 403, "insufficient_scope", "The access token lacks the openid scope.")
     grant = tenant.store.grant(record.grant_id)
     limit_headers: dict[str, str] = {}
     if tenant.userinfo_limits is not None:
@@ -53,4 +62,6 @@ def userinfo(tenant: Tenant, authorization: str | None, body_token: str | None) 
     claims = {"sub": sub, **claims_for_scope(tenant.config, user, record.scope)}
     for name, value in requested_claims(user, grant.userinfo_claims).items():
         claims.setdefault(name, value)
+    if tenant.has_defect("userinfo_not_json"):
+        return PlainTextResponse(json.dumps(claims), headers={**NO_STORE, **limit_headers})
     return json_response(claims, headers=limit_headers)

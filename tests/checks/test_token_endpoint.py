@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,13 +13,17 @@ from jwt.utils import base64url_encode
 
 from hybridcheck.checks.token_endpoint import (
     check_api_access_token,
+    check_client_authentication_refused,
     check_first_tokens_revoked,
     check_grant_refused,
     check_same_subject,
+    check_token_error_response,
     check_token_response_valid,
+    check_tokens_issued,
+    check_userinfo_refuses_invalid_token,
     check_userinfo_subject,
 )
-from hybridcheck.checks.base import RequirementWarning
+from hybridcheck.checks.base import RequirementFailure, RequirementWarning
 from hybridcheck.evidence import HttpExchange, TokenResponse
 
 from .kit import (
@@ -98,6 +103,26 @@ BROKEN_TOKEN_RESPONSES: list[Any] = [
 ]
 
 
+BROKEN_TOKEN_RESPONSES += [
+    pytest.param(token_response(headers={**JSON_NO_STORE, "content-type": "text/plain"}), "text/plain",
+                 id="JSON sent as text/plain"),
+    pytest.param(token_response(headers=without_header("content-type")), "no Content-Type", id="no Content-Type"),
+]
+
+
+def test_token_response_media_type_parameters_pass() -> None:
+    check_token_response_valid(token_response(headers={**JSON_NO_STORE, "content-type": "Application/JSON; charset=UTF-8"}))
+
+
+def test_every_broken_rule_of_a_token_response_is_reported() -> None:
+    broken = token_response(token_body(token_type="mac", expires_in="86400"), headers=without_header("cache-control"))
+    with pytest.raises(RequirementFailure) as info:
+        check_token_response_valid(broken)
+    assert [found.req_id for found in info.value.findings] == ["TOK-1"] * 3
+    for shown in ("expires_in", "mac", "no-store"):
+        assert shown in str(info.value)
+
+
 @pytest.mark.parametrize(("response", "shown"), BROKEN_TOKEN_RESPONSES)
 def test_invalid_token_response_fails(response: TokenResponse, shown: str) -> None:
     with fails("TOK-1") as info:
@@ -110,14 +135,17 @@ def test_token_response_failure_names_the_caller_requirement() -> None:
         check_token_response_valid(oauth_error("invalid_grant"), "TOK-7")
 
 
-# --- check_grant_refused: the token endpoint's refusals (TOK-2..4, TOK-7, REF-6, REF-7) ---
+# --- check_grant_refused: the error code of a refusal (TOK-2..4, TOK-7, REF-6, REF-7, SESS-9) ---
 
 GOOD_REFUSALS: list[Any] = [
     pytest.param(oauth_error("invalid_grant"), {}, id="400 invalid_grant"),
-    pytest.param(oauth_error("invalid_client", status=401), {"errors": ("invalid_client",), "status": 401},
-                 id="401 invalid_client"),
+    pytest.param(oauth_error("invalid_client", status=401), {"errors": ("invalid_client",)}, id="401 invalid_client"),
     pytest.param(oauth_error("invalid_client"), {"errors": ("invalid_grant", "invalid_client")},
                  id="one of several errors"),
+    # the status is TOK-1's rule (check_token_error_response), not the refusing test's
+    pytest.param(oauth_error("invalid_grant", status=403), {}, id="403 invalid_grant (Auth0)"),
+    pytest.param(oauth_error("invalid_grant", status=401), {}, id="401 invalid_grant"),
+    pytest.param(oauth_error("invalid_client"), {"errors": ("invalid_client",)}, id="400 invalid_client"),
 ]
 
 
@@ -133,15 +161,10 @@ BROKEN_REFUSALS: list[Any] = [
     pytest.param(
         oauth_error("invalid_grant", refresh_token=REFRESH_TOKEN), {}, id="invalid_grant with a refresh_token"
     ),
-    pytest.param(oauth_error("invalid_grant", status=401), {}, id="invalid_grant with status 401"),
-    pytest.param(oauth_error("invalid_grant", status=200), {}, id="invalid_grant with status 200"),
-    pytest.param(oauth_error("invalid_client"), {"errors": ("invalid_client",), "status": 401},
-                 id="invalid_client with status 400 where 401 is expected"),
     pytest.param(oauth_error("invalid_request"), {}, id="wrong error"),
-    pytest.param(oauth_error("invalid_grant"), {"errors": ("invalid_client",), "status": 400}, id="other wrong error"),
+    pytest.param(oauth_error("invalid_grant"), {"errors": ("invalid_client",)}, id="other wrong error"),
     pytest.param(token_response({"error_description": "no"}, status=400), {}, id="error missing"),
     pytest.param(token_response({"error": ["invalid_grant"]}, status=400), {}, id="error not a string"),
-    pytest.param(token_response("Bad Request", status=400), {}, id="not JSON"),
 ]
 
 
@@ -153,11 +176,141 @@ def test_wrong_refusal_fails(response: TokenResponse, expected: dict[str, Any], 
     assert "a refusal of the test" in str(info.value)
 
 
+@pytest.mark.parametrize("body", ["Bad Request", "<html>error</html>", "", '["invalid_grant"]'])
+def test_refusal_whose_code_cannot_be_read_is_tok1s_finding(body: str) -> None:
+    with fails("TOK-1") as info:
+        check_grant_refused(token_response(body, status=400), "TOK-3", "a code is single-use")
+    assert "JSON object" in str(info.value)
+
+
+# --- TOK-1: every token-endpoint error is an OAuth error response -------------------------
+
+GOOD_ERRORS: list[Any] = [
+    pytest.param(oauth_error("invalid_grant"), id="400 invalid_grant"),
+    pytest.param(token_response({"error": "invalid_request"}, status=400), id="error alone"),
+    pytest.param(oauth_error("invalid_client", status=401), id="401 invalid_client"),
+    pytest.param(oauth_error("invalid_client"), id="400 invalid_client"),
+    pytest.param(oauth_error("unsupported_grant_type", error_uri="https://docs.example.test/errors"), id="error_uri"),
+    pytest.param(token_response({"error": "invalid_grant"}, status=400,
+                                headers={"content-type": "application/json;charset=UTF-8"}), id="no Cache-Control"),
+]
+
+
+@pytest.mark.parametrize("response", GOOD_ERRORS)
+def test_oauth_error_response_passes(response: TokenResponse) -> None:
+    check_token_error_response(response, "a replayed code", "TOK-3")
+
+
+BROKEN_ERRORS: list[Any] = [
+    pytest.param(oauth_error("invalid_grant", status=403), "HTTP 400", id="403 invalid_grant (Auth0)"),
+    pytest.param(oauth_error("invalid_grant", status=401), "HTTP 400", id="401 invalid_grant"),
+    pytest.param(oauth_error("invalid_request", status=500), "HTTP 400", id="500 invalid_request"),
+    pytest.param(oauth_error("invalid_client", status=403), "HTTP 400 or 401", id="403 invalid_client"),
+    pytest.param(token_response("invalid_grant: bad code", status=400,
+                                headers={"content-type": "text/plain"}), "not JSON", id="text/plain body"),
+    pytest.param(token_response({"error": "invalid_grant"}, status=400, headers={"content-type": "text/html"}),
+                 "text/html", id="JSON sent as text/html"),
+    pytest.param(token_response({"error_description": "bad"}, status=400), "error", id="error missing"),
+    pytest.param(token_response({"error": "invalid grant\n"}, status=400), "error", id="error with a newline"),
+    pytest.param(token_response({"error": 'say "no"'}, status=400), "error", id="error with a quote"),
+    pytest.param(token_response({"error": "invalid_grant", "error_description": "caf\u00e9"}, status=400),
+                 "error_description", id="error_description not ASCII"),
+]
+
+
+@pytest.mark.parametrize(("response", "shown"), BROKEN_ERRORS)
+def test_broken_oauth_error_response_fails(response: TokenResponse, shown: str) -> None:
+    with fails("TOK-1") as info:
+        check_token_error_response(response, "a replayed code", "TOK-3")
+    assert shown in str(info.value)
+    assert "a replayed code" in str(info.value)
+
+
+def test_every_broken_rule_of_an_error_is_reported() -> None:
+    broken = token_response({"error": "invalid_grant"}, status=403, headers={"content-type": "text/html"})
+    with pytest.raises(RequirementFailure) as info:
+        check_token_error_response(broken, "an unknown code")
+    assert [found.req_id for found in info.value.findings] == ["TOK-1"] * 2
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        pytest.param(token_response(), id="200 with tokens"),
+        pytest.param(oauth_error("invalid_grant", access_token="at"), id="an error with an access_token"),
+        pytest.param(token_response({"error": "invalid_grant"}), id="200 with an error body"),
+    ],
+)
+def test_mistake_not_refused_is_the_finding_of_the_demanding_requirement(response: TokenResponse) -> None:
+    with fails("TOK-2") as info:
+        check_token_error_response(response, "another redirect_uri", "TOK-2")
+    assert "another redirect_uri is refused" in str(info.value)
+
+
+# --- check_tokens_issued: a success where one is needed -------------------------------------
+
+
+def test_tokens_issued_passes() -> None:
+    check_tokens_issued(token_response(), "TOK-7", "the right verifier works")
+
+
+@pytest.mark.parametrize("response", [oauth_error("invalid_grant"), token_response(token_body(access_token=None)),
+                                      token_response(status=201), token_response("<html/>")])
+def test_no_tokens_issued_fails(response: TokenResponse) -> None:
+    with fails("TOK-7") as info:
+        check_tokens_issued(response, "TOK-7", "the right verifier works")
+    assert "the right verifier works" in str(info.value)
+
+
+# --- TOK-4: a wrong client secret, by auth method -------------------------------------------
+
+def refused_with(status: int, challenge: str | None = None, error: str = "invalid_client") -> TokenResponse:
+    response = oauth_error(error, status=status)
+    headers = {**JSON_NO_STORE, **({"www-authenticate": challenge} if challenge is not None else {})}
+    return TokenResponse(replace(response.exchange, response_headers=headers))
+
+
+@pytest.mark.parametrize(
+    ("response", "method"),
+    [
+        pytest.param(refused_with(401, 'Basic realm="oauth"'), "client_secret_basic", id="basic: 401 Basic"),
+        pytest.param(refused_with(401, 'Bearer, basic realm="x"'), "client_secret_basic",
+                     id="basic: Basic among several challenges"),
+        pytest.param(refused_with(400), "client_secret_post", id="post: 400"),
+        pytest.param(refused_with(401, 'Basic realm="oauth"'), "client_secret_post", id="post: 401"),
+    ],
+)
+def test_client_authentication_refused_passes(response: TokenResponse, method: str) -> None:
+    check_client_authentication_refused(response, method, "refresh_token")
+
+
+@pytest.mark.parametrize(
+    ("response", "method", "shown"),
+    [
+        pytest.param(refused_with(401), "client_secret_basic", "no WWW-Authenticate", id="basic: no challenge"),
+        pytest.param(refused_with(401, "Bearer"), "client_secret_basic", "Bearer", id="basic: Bearer challenge"),
+        pytest.param(refused_with(401, 'Basicrealm="x"'), "client_secret_basic", "Basicrealm",
+                     id="basic: Basic only as a prefix"),
+        pytest.param(refused_with(400, 'Basic realm="oauth"'), "client_secret_basic", "HTTP 400", id="basic: 400"),
+        pytest.param(refused_with(403), "client_secret_post", "HTTP 403", id="post: 403"),
+        pytest.param(refused_with(400, error="invalid_grant"), "client_secret_post", "invalid_grant",
+                     id="post: invalid_grant"),
+        pytest.param(token_response(), "client_secret_post", "HTTP 200", id="post: accepted"),
+    ],
+)
+def test_client_authentication_refused_wrongly_fails(response: TokenResponse, method: str, shown: str) -> None:
+    with fails("TOK-4") as info:
+        check_client_authentication_refused(response, method, "refresh_token")
+    assert shown in str(info.value)
+    assert f"({method}, refresh_token)" in str(info.value)
+
+
 # --- TOK-3: tokens of a replayed code are revoked (SHOULD) ------------------------------
 
 
 def userinfo(status: int, body: Any = None, headers: dict[str, str] | None = None) -> HttpExchange:
-    return exchange({"sub": SUB} if body is None else body, status=status, headers=headers or {},
+    return exchange({"sub": SUB} if body is None else body, status=status,
+                    headers={"content-type": "application/json"} if headers is None else headers,
                     url=USERINFO_ENDPOINT, method="GET")
 
 
@@ -297,6 +450,9 @@ BROKEN_USERINFO: list[Any] = [
     pytest.param(userinfo(200, {"sub": "auth0|someone-else"}), "someone-else", id="wrong sub"),
     pytest.param(userinfo(200, {"sub": SUB.upper()}), "AUTH0|TESTER", id="sub case changed"),
     pytest.param(userinfo(200, {"email": "tester@example.test"}), "sub", id="sub missing"),
+    pytest.param(userinfo(200, headers={"content-type": "text/plain"}), "text/plain", id="JSON sent as text/plain"),
+    pytest.param(userinfo(200, headers={}), "no Content-Type", id="no Content-Type"),
+    pytest.param(userinfo(200, "a.b", {"content-type": "application/jwt"}), "application/jwt", id="jwt not a JWT"),
 ]
 
 
@@ -307,10 +463,60 @@ def test_broken_userinfo_fails(answer: HttpExchange, shown: str) -> None:
     assert shown in str(info.value)
 
 
-def test_userinfo_failure_names_the_call_style() -> None:
+def test_userinfo_failure_names_the_call_style_and_the_token() -> None:
     with fails("TOK-6") as info:
-        check_userinfo_subject(userinfo(401, ""), SUB, "post-body")
-    assert "(post-body)" in str(info.value)
+        check_userinfo_subject(userinfo(401, ""), SUB, "post-body", "front-channel")
+    assert "front-channel access token (post-body)" in str(info.value)
+
+
+def test_signed_userinfo_passes(signer: Signer) -> None:
+    """Core §5.3.2: a signed UserInfo response is application/jwt; its claims are the JWT's."""
+    jwt_body = signer.token({"sub": SUB, "iss": ISSUER, "aud": CLIENT_ID})
+    answer = userinfo(200, jwt_body, {"content-type": "application/jwt; charset=utf-8"})
+    assert check_userinfo_subject(answer, SUB, "get-header")["sub"] == SUB
+
+
+def test_signed_userinfo_with_another_sub_fails(signer: Signer) -> None:
+    answer = userinfo(200, signer.token({"sub": "auth0|other"}), {"content-type": "application/jwt"})
+    with fails("TOK-6") as info:
+        check_userinfo_subject(answer, SUB, "get-header")
+    assert "auth0|other" in str(info.value)
+
+
+# --- TOK-6: an invalid access token is refused ----------------------------------------------
+
+CHALLENGE = 'Bearer realm="userinfo", error="invalid_token"'
+
+
+@pytest.mark.parametrize("challenge", [CHALLENGE, "Bearer", 'Basic realm="x", Bearer error="invalid_token"'])
+def test_invalid_token_refused_with_401_and_bearer_passes(challenge: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_userinfo_refuses_invalid_token(userinfo(401, {"error": "invalid_token"}, {"www-authenticate": challenge}))
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        pytest.param(userinfo(200, {"sub": SUB}), "HTTP 200", id="200 with claims"),
+        pytest.param(userinfo(200, {"error": "invalid_token"}), "HTTP 200", id="200 with an error body"),
+        pytest.param(userinfo(204, ""), "HTTP 204", id="204"),
+        pytest.param(userinfo(401, {"error": "invalid_token"}), "no WWW-Authenticate", id="401 without challenge"),
+        pytest.param(userinfo(401, "", {"www-authenticate": 'Basic realm="x"'}), "Basic", id="401 Basic challenge"),
+        pytest.param(userinfo(401, "", {"www-authenticate": "Bearerish"}), "Bearerish", id="Bearer only a prefix"),
+    ],
+)
+def test_invalid_token_answered_fails(answer: HttpExchange, shown: str) -> None:
+    with fails("TOK-6") as info:
+        check_userinfo_refuses_invalid_token(answer)
+    assert shown in str(info.value)
+
+
+@pytest.mark.parametrize("status", [400, 403])
+def test_invalid_token_refused_with_another_status_warns(status: int) -> None:
+    """RFC 6750 §3.1: invalid_token SHOULD be 401 — a warning, not a failure."""
+    with pytest.warns(RequirementWarning, match=rf"(?s)^\[TOK-6\] .*HTTP {status}"):
+        check_userinfo_refuses_invalid_token(userinfo(status, "", {"www-authenticate": CHALLENGE}))
 
 
 # --- IDT-5: the token-endpoint ID token has the front channel's iss and sub ---------------

@@ -44,6 +44,14 @@ def test_reduced_scope_then_the_original_again(driver) -> None:
     assert again["scope"] == OFFLINE
 
 
+def test_reduced_scope_is_what_the_access_token_can_do(driver) -> None:
+    """REF-4: UserInfo answers the reduced token with the reduced scope's claims only."""
+    tokens = driver.offline_tokens(OFFLINE)
+    reduced = driver.refresh(tokens["refresh_token"], "openid email").json()
+    claims_seen = driver.userinfo(reduced["access_token"]).json()
+    assert "email" in claims_seen and "name" not in claims_seen
+
+
 def test_reduced_scope_in_the_api_access_token(driver, tenant) -> None:
     tokens = driver.offline_tokens("openid offline_access read:items write:items", audience=API.identifier)
     body = driver.refresh(tokens["refresh_token"], "read:items").json()

@@ -162,6 +162,37 @@ def test_token_request_errors(driver, data: dict, error: str) -> None:
     assert response.json()["error_description"]
 
 
+@pytest.mark.parametrize("redirect_uri", [CALLBACK.upper(), CALLBACK + "?x=1", CALLBACK.replace("/cb", "/%63b")])
+def test_redirect_uri_is_compared_as_a_string(driver, redirect_uri: str) -> None:
+    """TOK-2, OAuth §4.1.3 "identical": no case folding, no query dropped, no percent-decoding."""
+    response = driver.exchange(driver.authorize(response_type="code", scope="openid"), redirect_uri=redirect_uri)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
+
+
+def test_every_error_is_json_and_no_store(driver) -> None:
+    """TOK-1, OAuth §5.2: application/json; never cached."""
+    response = driver.token({"grant_type": "authorization_code", "code": "unknown"})
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_refresh_response_is_not_cacheable_and_expires_in_is_a_number(driver) -> None:
+    """TOK-1, OAuth §5.1 for the refresh grant too (§6)."""
+    response = driver.refresh(driver.offline_tokens()["refresh_token"])
+    assert response.headers["cache-control"] == "no-store" and response.headers["pragma"] == "no-cache"
+    assert isinstance(response.json()["expires_in"], int)
+
+
+@pytest.mark.parametrize("auth", ["post", "basic"])
+def test_wrong_secret_is_refused_at_the_refresh_too(driver, auth: str) -> None:
+    """TOK-4: client authentication at every grant."""
+    refresh_token = driver.offline_tokens()["refresh_token"]
+    response = driver.token({"grant_type": "refresh_token", "refresh_token": refresh_token}, auth=auth,
+                            secret="not-the-secret")
+    assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
+    assert ("www-authenticate" in response.headers) == (auth == "basic")
+
+
 def test_access_token_for_an_api_is_a_jwt(driver, tenant) -> None:
     """TOK-5: aud has the API, verifiable with the JWKS, scope holds the granted API scopes."""
     front = driver.authorize(response_type="code", scope="openid read:items write:items unknown:scope",

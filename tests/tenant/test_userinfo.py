@@ -23,6 +23,14 @@ def test_userinfo_answers_the_access_token(driver, tokens: dict, how: str) -> No
                                "email_verified": USER.claims["email_verified"]}
 
 
+def test_userinfo_answers_the_front_channel_access_token(driver) -> None:
+    """TOK-6, Core §3.3.2.5: the authorization endpoint's access token works like any other."""
+    front = driver.authorize(response_type="code token", scope="openid email", nonce="n")
+    response = driver.userinfo(front.params["access_token"])
+    assert response.status_code == 200 and response.json()["sub"] == USER.sub
+    assert response.headers["content-type"].startswith("application/json")
+
+
 @pytest.mark.parametrize("how", HOW)
 def test_unknown_token_is_invalid_token(driver, how: str) -> None:
     response = driver.userinfo("not-a-token", how)
