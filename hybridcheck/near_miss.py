@@ -67,11 +67,8 @@ def _encode_first_character(path: str) -> str:
     return "/" + f"%{ord(rest[0]):02X}" + rest[1:] if rest else "/%78"
 
 
-def near_misses(registered: str, all_registered: Sequence[str]) -> list[NearMiss]:
-    """Every variant of ``registered`` that must be refused, plus the equivalent ones.
-
-    A variant that happens to equal another registered URI is left out: it is not a miss.
-    """
+def _path_and_host_variants(registered: str) -> list[NearMiss]:
+    """The variants of one registered URI's scheme, authority and path (and an added query)."""
     parts = urlsplit(registered)
     host, port, path = parts.hostname or "", parts.port, parts.path or "/"
     other_scheme = "http" if parts.scheme == "https" else "https"
@@ -100,12 +97,6 @@ def near_misses(registered: str, all_registered: Sequence[str]) -> list[NearMiss
         NearMiss("scheme-case", _with(parts, scheme=parts.scheme.upper()), registered,
                  "the scheme in upper case (RFC 3986 §6.2.2.1: case-insensitive)", equivalent=True),
     ]
-    if parts.query:
-        variants += [
-            NearMiss("query-removed", _with(parts, query=""), registered, "the registered query removed"),
-            NearMiss("query-changed", _with(parts, query=parts.query + "-changed"), registered,
-                     "the registered query's value changed"),
-        ]
     if host and not _is_ip(host):
         variants.append(NearMiss("other-subdomain", _with(parts, netloc=_netloc("attacker." + host, port)), registered,
                                  "another subdomain"))
@@ -115,10 +106,47 @@ def near_misses(registered: str, all_registered: Sequence[str]) -> list[NearMiss
     if port is None and parts.scheme in _DEFAULT_PORTS:
         variants.append(NearMiss("explicit-default-port", _with(parts, netloc=_netloc(host, _DEFAULT_PORTS[parts.scheme])),
                                  registered, "the default port written out (RFC 3986 §6.2.3)", equivalent=True))
-    if len(all_registered) > 1:
-        variants.append(NearMiss("missing-with-several-registered", None, registered,
-                                 "no redirect_uri although the client has several registered (OAuth §3.1.2.3)"))
-    return [v for v in variants if v.uri not in all_registered]
+    return variants
+
+
+def _query_variants(registered: str) -> list[NearMiss]:
+    """The variants of a registered URI's own query (OIDF redirect-uri-query-*)."""
+    parts = urlsplit(registered)
+    return [
+        NearMiss("query-removed", _with(parts, query=""), registered, "the registered query removed"),
+        NearMiss("query-changed", _with(parts, query=parts.query + "-changed"), registered,
+                 "the registered query's value changed"),
+        NearMiss("query-extended", _with(parts, query=parts.query + "&x=1"), registered,
+                 "a parameter added to the registered query"),
+    ]
+
+
+def near_misses(registered: Sequence[str], other_clients: Sequence[str] = ()) -> list[NearMiss]:
+    """Every redirect URI the client with ``registered`` URIs must be refused, plus the equivalent ones.
+
+    The scheme, authority and path variants come from its first registered URI; the query
+    variants from the first one that has a query, whatever its position; one URI another
+    client registered (``other_clients``) is not this client's (OAuth §3.1.2.2); and a
+    request without ``redirect_uri`` is refused too: OIDC makes it REQUIRED, even with a
+    single registered URI (Core §3.1.2.1). A variant that equals a registered URI, or an
+    earlier variant, is left out: it is not a (new) miss.
+    """
+    first = registered[0]
+    variants = _path_and_host_variants(first)
+    with_query = next((uri for uri in registered if urlsplit(uri).query), None)
+    if with_query is not None:
+        variants += _query_variants(with_query)
+    foreign = [uri for uri in other_clients if uri not in registered]
+    if foreign:
+        variants.append(NearMiss("other-client", foreign[0], foreign[0], "another client's registered redirect_uri"))
+    variants.append(NearMiss("missing", None, first, "no redirect_uri (REQUIRED, Core §3.1.2.1)"))
+    seen: set[str | None] = set(registered)
+    kept = []
+    for variant in variants:
+        if variant.uri is None or variant.uri not in seen:
+            kept.append(variant)
+            seen.add(variant.uri)
+    return kept
 
 
 def wildcard_cases(pattern: str) -> list[NearMiss]:

@@ -187,14 +187,16 @@ def _wildcard_pattern(config: pytest.Config, callback_origin: str) -> tuple[str,
 
 
 def _near_misses(config: pytest.Config, callback_origin: str) -> list[NearMiss]:
-    """Near misses of the main client's first redirect URI, bound to ``callback_origin``.
+    """Near misses of the main client's redirect URIs (and other clients' URIs), bound to ``callback_origin``.
 
     At collection the real port may not be known yet; the variants' *ids* depend only
     on the URI's shape, so a stand-in port names them and the fixture binds the real one.
     """
     profile = config.stash[PROFILE_KEY]
-    uris = profile.main_client.bound(_collection_origin(profile, callback_origin)).redirect_uris
-    return near_misses(uris[0], uris)
+    origin = _collection_origin(profile, callback_origin)
+    others = [uri for role, client in profile.clients.items() if role != "main"
+              for uri in client.bound(origin).redirect_uris if "*" not in uri]
+    return near_misses(profile.main_client.bound(origin).redirect_uris, others)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -6,6 +6,7 @@ but the exact registered URI is broken, whatever else works.
 
 import pytest
 
+from hybridcheck.checks.base import Findings
 from hybridcheck.checks.redirect_uri import (
     check_client_fragment_not_returned,
     check_equivalent_redirect_uri,
@@ -36,6 +37,20 @@ def test_near_miss_redirect_uri_is_refused_at_the_tenant(case, authorize, near_m
     response = authorize(case, redirect_uri=near_miss.uri, screenshot=True)
     check_redirect_uri_refused(response, near_miss.uri)
     check_refusal_shown_at_tenant(response)
+
+
+@pytest.mark.negative
+@pytest.mark.req("RURI-2")
+@pytest.mark.oidf("oidcc-ensure-redirect-uri-in-authorization-request")
+def test_missing_redirect_uri_is_refused_for_every_other_client(any_case, authorize, target):
+    """Core §3.1.2.1: redirect_uri is REQUIRED, also for a client with a single registered URI
+    (the main client's own case is the near miss ``missing``)."""
+    roles = [role for role in target.clients if role != "main"]
+    if not roles:
+        pytest.skip("the profile has no client besides the main one")
+    with Findings() as findings:
+        for role in roles:
+            findings.check(check_redirect_uri_refused, authorize(any_case, client=role, redirect_uri=None), None)
 
 
 @pytest.mark.req("RURI-2")

@@ -1,8 +1,11 @@
-"""STATE-1..3: ``state`` is echoed byte for byte, never invented, and kept on errors (OAuth §4.1.2)."""
+"""STATE-1..2: ``state`` is echoed byte for byte and never invented (OAuth §4.1.2).
+
+STATE-3 (every error response carries the state) runs on every provoked error: ``test_error_responses.py``.
+"""
 
 import pytest
 
-from hybridcheck.checks.state import check_error_carries_state, check_no_state_returned, check_state_echoed
+from hybridcheck.checks.state import check_no_state_returned, check_state_echoed
 
 STATE_VALUES = {
     "plain": "xyzABC123",
@@ -27,13 +30,3 @@ def test_state_is_echoed_exactly(case, authorize, state):
 @pytest.mark.req("STATE-2")
 def test_no_state_sent_means_no_state_returned(case, authorize):
     check_no_state_returned(authorize(case, state=None))
-
-
-@pytest.mark.negative
-@pytest.mark.req("STATE-3")
-@pytest.mark.oidf("oidcc-prompt-none-not-logged-in")
-def test_error_response_carries_the_state(case, fresh_authorize, profile):
-    """An error redirected to the client: ``prompt=none`` without a session (login_required)."""
-    if not profile.capabilities.prompt_none:
-        pytest.skip(f"profile {profile.name} says the tenant does not support prompt=none")
-    check_error_carries_state(fresh_authorize(case, prompt="none"))

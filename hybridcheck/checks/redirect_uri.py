@@ -14,8 +14,8 @@ from posixpath import normpath
 from urllib.parse import unquote, urlsplit
 
 from hybridcheck.checks.base import fail
-from hybridcheck.checks.response import check_flow_succeeded
-from hybridcheck.checks.views import CREDENTIALS, describe, masked
+from hybridcheck.checks.response import check_flow_succeeded, response_credentials
+from hybridcheck.checks.views import CREDENTIALS, describe, masked, queries_holding
 from hybridcheck.evidence import AuthorizationResponse, parse_form
 
 #: What a response value may never leak into in fragment mode (FRAG-2): credentials and state.
@@ -136,7 +136,11 @@ def check_client_fragment_not_returned(resp: AuthorizationResponse, client_fragm
 
 def check_fragment_only(resp: AuthorizationResponse, registered: Sequence[str]) -> None:
     """FRAG-2: in fragment mode response values are only in the fragment: never in the callback's
-    query, in a Referer, or in anything the callback server logged (MRT §2.1)."""
+    query, in the query of any URL the browser visited on the way (a hop inside the tenant too),
+    in a Referer, or in anything the callback server logged (MRT §2.1).
+
+    ``state`` is judged everywhere but in visited URLs' queries: the request itself carries it.
+    """
     check_flow_succeeded(resp, "FRAG-2")
     values = {resp.params[name] for name in _RESPONSE_VALUES if resp.params.get(name)}
     registered_queries = {urlsplit(uri).query for uri in registered}
@@ -146,6 +150,7 @@ def check_fragment_only(resp: AuthorizationResponse, registered: Sequence[str]) 
     places += [(f"Referer of {r.method} {r.url}", r.referer or "") for r in resp.browser_requests]
     places += [(f"body of callback {h.method} {h.path}", h.body) for h in resp.callback_hits]
     leaked = [where for where, text in places if any(v in text or v in unquote(text) for v in values)]
+    leaked += queries_holding(resp, response_credentials(resp))
     if leaked:
         fail("FRAG-2", "fragment-mode values appear only in the fragment", expected="nowhere else",
              actual=masked(resp, "; ".join(sorted(set(leaked)))))

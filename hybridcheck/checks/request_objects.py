@@ -11,6 +11,24 @@ from hybridcheck.checks.views import describe
 from hybridcheck.evidence import AuthorizationResponse
 
 _UNSUPPORTED = frozenset({"request_not_supported", "request_uri_not_supported"})
+#: How a request object travels → its Discovery §3 flag and that flag's default.
+_CARRIER_FLAGS = {"value": ("request_parameter_supported", False), "reference": ("request_uri_parameter_supported", True)}
+
+
+def unsigned_objects_not_offered(discovery: Mapping[str, Any], by: str) -> str | None:
+    """Why an unsigned request object sent by ``by`` (``value``/``reference``) cannot be judged (SESS-8).
+
+    A tenant that processes request objects (the Discovery §3 flag, with its default) but does
+    not list ``none`` in ``request_object_signing_alg_values_supported`` may refuse an unsigned
+    object as invalid (Core §6.1, §6.3.2): neither processing it nor ``request_not_supported``
+    is owed. ``None`` when the object must be processed or refused as unsupported.
+    """
+    flag, default = _CARRIER_FLAGS[by]
+    algs = discovery.get("request_object_signing_alg_values_supported") or []
+    if discovery.get(flag, default) is True and "none" not in algs:
+        return (f"the tenant processes request objects ({flag}) but does not advertise 'none' in "
+                f"request_object_signing_alg_values_supported ({algs}): unsigned objects are not offered")
+    return None
 
 
 def check_claims_parameter_honoured(

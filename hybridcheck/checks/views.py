@@ -65,6 +65,18 @@ def query_credentials(resp: AuthorizationResponse, names: Iterable[str] = CREDEN
     return _sightings(resp, _query_places(resp), names)
 
 
+def queries_holding(resp: AuthorizationResponse, values: Iterable[str]) -> list[str]:
+    """Each visited URL (redirect hops at the tenant included) whose query holds one of ``values``,
+    raw or percent-decoded, masked for messages."""
+    wanted = [value for value in values if value]
+    found = []
+    for url in dict.fromkeys(urls_seen(resp)):
+        query = urlsplit(url).query
+        if any(value in query or value in parse_form(query).values() for value in wanted):
+            found.append(masked(resp, f"the query of {url}"))
+    return found
+
+
 def credential_sightings(resp: AuthorizationResponse, names: Iterable[str] = CREDENTIALS) -> list[str]:
     """Every place a credential appears: response channels, any URL's query, fragment, callback bodies."""
     return _sightings(resp, _other_places(resp) + _query_places(resp), names)
@@ -73,7 +85,8 @@ def credential_sightings(resp: AuthorizationResponse, names: Iterable[str] = CRE
 def credential_values(resp: AuthorizationResponse) -> list[str]:
     """Every credential value the evidence holds, wherever it was seen."""
     sources = [values for _, values in _other_places(resp) + _query_places(resp)] + [resp.query]
-    return [values[name] for values in sources for name in CREDENTIALS if values.get(name)]
+    repeated = [value for name, value in resp.raw_pairs if name in CREDENTIALS and value]  # a decoy copy (RESP-8)
+    return [values[name] for values in sources for name in CREDENTIALS if values.get(name)] + repeated
 
 
 def masked(resp: AuthorizationResponse, text: str) -> str:

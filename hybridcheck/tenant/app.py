@@ -5,6 +5,8 @@
 ``GET  /.well-known/jwks.json``             signing keys (Core §10.1)
 ``GET|POST /authorize``                     authorization endpoint (Core §3.3.2)
 ``GET|POST /u/login``                       login page (Auth0 Universal Login)
+``GET|POST /u/consent``                     consent page, for ``prompt=consent``
+``GET  /u/continue``                        a redirect hop (used by one defect only, RESP-2)
 ``POST /oauth/token``                       token endpoint (OAuth §3.2, Core §3.3.3)
 ``GET|POST /userinfo``                      UserInfo (Core §5.3)
 ==========================================  =========================================
@@ -23,11 +25,12 @@ from starlette.routing import Route
 
 from hybridcheck.tenant.authorize import authorize
 from hybridcheck.tenant.config import TenantConfig
+from hybridcheck.tenant.delivery import HOP_PATH, continue_hop
 from hybridcheck.tenant.context import Tenant
-from hybridcheck.tenant.discovery import discovery_document
+from hybridcheck.tenant.discovery import discovery_document, jwks_document
 from hybridcheck.tenant.keys import KeySet
 from hybridcheck.tenant.limits import AUTH0_GLOBAL_PER_SECOND, userinfo_buckets
-from hybridcheck.tenant.login import SESSION_COOKIE, show_login, submit_login
+from hybridcheck.tenant.login import SESSION_COOKIE, show_consent, show_login, submit_consent, submit_login
 from hybridcheck.tenant.middleware import LatencyMiddleware, RateLimitMiddleware
 from hybridcheck.tenant.token_endpoint import token_endpoint
 from hybridcheck.tenant.userinfo import userinfo
@@ -58,7 +61,7 @@ async def jwks(request: Request) -> Response:
     tenant = _tenant(request)
     if tenant.has_fault("jwks_malformed"):
         return JSONResponse({"keys": "nope"})
-    return JSONResponse(tenant.keys.jwks())
+    return JSONResponse(jwks_document(tenant))
 
 
 async def authorization_endpoint(request: Request) -> Response:
@@ -83,6 +86,18 @@ async def login(request: Request) -> Response:
     return show_login(tenant, request.query_params.get("txn"))
 
 
+async def hop(request: Request) -> Response:
+    return continue_hop(_tenant(request), request.query_params.get("to"))
+
+
+async def consent(request: Request) -> Response:
+    tenant = _tenant(request)
+    if request.method == "POST":
+        session = tenant.store.session(request.cookies.get(SESSION_COOKIE))
+        return submit_consent(tenant, dict(await _form_items(request)), session)
+    return show_consent(tenant, request.query_params.get("txn"))
+
+
 async def token(request: Request) -> Response:
     return token_endpoint(_tenant(request), request.headers.get("authorization"), await _form_items(request))
 
@@ -103,6 +118,8 @@ def build_app(config: TenantConfig, issuer: str, keys: KeySet | None = None) -> 
         Route("/.well-known/jwks.json", jwks, methods=["GET"]),
         Route("/authorize", authorization_endpoint, methods=["GET", "POST"]),
         Route("/u/login", login, methods=["GET", "POST"]),
+        Route("/u/consent", consent, methods=["GET", "POST"]),
+        Route("/" + HOP_PATH, hop, methods=["GET"]),
         Route("/oauth/token", token, methods=["POST"]),
         Route("/userinfo", userinfo_endpoint, methods=["GET", "POST"]),
     ]

@@ -121,16 +121,19 @@ def _resolve_redirect_uri(tenant: Tenant, client: ClientConfig,
                           sent: str | None) -> tuple[str, str | None] | PageError:
     """Where the response goes, and the redirect_uri as sent.
 
-    Like Auth0, everything after ``#`` is removed before matching (FRAG-1). Without a
-    redirect_uri the single registered one is used; with several, or a wildcard one, it is
-    an error (OAuth §3.1.2.3).
+    Like Auth0, everything after ``#`` is removed before matching (FRAG-1). A missing
+    redirect_uri is an error even when a single one is registered: OIDC makes it REQUIRED
+    (Core §3.1.2.1), beyond OAuth §3.1.2.3.
     """
     if sent is None:
-        single = len(client.redirect_uris) == 1 or tenant.has_defect("missing_redirect_uri_uses_first")
-        if single and not is_wildcard(client.redirect_uris[0]):
-            return client.redirect_uris[0], None
-        return PageError("invalid_request", "Missing required parameter: redirect_uri "
-                                            "(the client has several callback URLs or a wildcard one).")
+        first = client.redirect_uris[0]
+        if len(client.redirect_uris) > 1:
+            lax = tenant.has_defect("missing_redirect_uri_uses_first")
+        else:
+            lax = tenant.has_defect("missing_redirect_uri_accepted_single")
+        if lax and not is_wildcard(first):
+            return first, None
+        return PageError("invalid_request", "Missing required parameter: redirect_uri")
     without_fragment = sent.split("#", 1)[0]
     if not is_registered(tenant, client, without_fragment):
         if tenant.has_defect("redirect_uri_mismatch_redirects_error"):
@@ -150,6 +153,8 @@ def default_mode(tenant: Tenant, response_type: frozenset[str]) -> str:
 
 def _error_mode(tenant: Tenant, response_type: frozenset[str], asked: str | None) -> str:
     """The mode an error goes back by: the one asked where allowed, else the default."""
+    if asked == "form_post" and tenant.has_defect("error_by_fragment_for_form_post"):
+        return "fragment"
     if asked in ("fragment", "form_post"):
         return asked
     if asked == "query" and not response_type & TOKEN_BEARING:
@@ -289,6 +294,9 @@ def deliver_error(tenant: Tenant, failure: ClientError) -> Response:
     if tenant.has_defect("error_description_unescaped"):
         params["error_description"] = f'"{failure.description}"\n'
     state = echoed_state(tenant, failure.state, error=True)
+    if (failure.error == "unsupported_response_type"
+            and tenant.has_defect("error_without_state_unsupported_response_type")):
+        state = None
     if state is not None:
         params["state"] = state
     return deliver(tenant, failure.redirect_uri, failure.response_mode, params)
@@ -324,6 +332,9 @@ def authorize(tenant: Tenant, items: Iterable[tuple[str, str]], session: Session
     if login or session is None:
         txn = tenant.store.save_pending(request)
         return redirect(tenant.endpoint(f"u/login?txn={txn}"))
+    if "consent" in request.prompt:  # Core §3.1.2.1: ask for consent (hybridcheck.tenant.login)
+        txn = tenant.store.save_pending(request)
+        return redirect(tenant.endpoint(f"u/consent?txn={txn}"))
     return complete(tenant, request, session)
 
 
@@ -342,8 +353,7 @@ def complete(tenant: Tenant, request: AuthRequest, session: Session) -> Response
         access_token, expires_in = issue_access_token(tenant, grant, grant.scope)
         params["access_token"] = access_token
         params["token_type"] = "bearerish" if tenant.has_defect("token_type_garbage") else "Bearer"
-        if not tenant.has_defect("expires_in_missing"):
-            params["expires_in"] = str(expires_in)
+        params["expires_in"] = f"{expires_in}s" if tenant.has_defect("expires_in_not_seconds") else str(expires_in)
     elif request.response_type == CODE_ID_TOKEN and tenant.has_defect("access_token_in_code_id_token"):
         params["access_token"] = issue_access_token(tenant, grant, grant.scope)[0]
     if "id_token" in request.response_type:

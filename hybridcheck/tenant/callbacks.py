@@ -22,8 +22,12 @@ def is_registered(tenant: Tenant, client: ClientConfig, uri: str) -> bool:
     """Whether ``uri`` (fragment already removed) is an allowed callback of ``client``.
 
     A wildcard entry matches only by the wildcard rules (its own text, ``*`` and all, is
-    not a callback); an exact entry by string equality, or by a lax matcher's defect.
+    not a callback); an exact entry by string equality, or by a lax matcher's defect. Another
+    client's callbacks are never this client's (OAuth §3.1.2.2: registered by the client).
     """
+    if tenant.has_defect("other_client_redirect_uri_accepted") and any(
+            uri in other.redirect_uris for other in tenant.config.clients):
+        return True
     return any(_wildcard_match(tenant, uri, registered) if is_wildcard(registered)
                else uri == registered or _lax_match(tenant, uri, registered)
                for registered in client.redirect_uris)

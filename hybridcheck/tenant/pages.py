@@ -2,13 +2,14 @@
 
 Element ids are part of the contract with the suite's login recipe:
 login — ``input#username``, ``input#password``, ``button[name=action][value=default]``,
-hidden ``txn``, an error in ``#login-error``; error page — ``#error-title``,
+hidden ``txn``, an error in ``#login-error``; consent — ``button[name=action][value=accept]``
+(and ``value=deny``), hidden ``txn``; error page — ``#error-title``,
 ``#error-code``, ``#error-description``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from html import escape
 
 from starlette.responses import HTMLResponse
@@ -44,6 +45,22 @@ def login_page(txn: str, username: str = "", error: str | None = None) -> str:
     return _page("Log in", content)
 
 
+def consent_page(txn: str, client_id: str, scope: tuple[str, ...]) -> str:
+    """Auth0-like consent ("Authorize App"), shown for ``prompt=consent`` (Core §3.1.2.1)."""
+    items = "\n".join(f"<li>{escape(value)}</li>" for value in scope)
+    content = f"""<h1 id="consent-title">Authorize {escape(client_id)}</h1>
+<p>The application asks for:</p>
+<ul id="consent-scopes">
+{items}
+</ul>
+<form method="post" action="/u/consent">
+<input type="hidden" name="txn" value="{escape(txn)}">
+<button type="submit" name="action" value="accept">Accept</button>
+<button type="submit" name="action" value="deny">Decline</button>
+</form>"""
+    return _page("Authorize App", content)
+
+
 def error_page(error: str, description: str) -> str:
     """An error shown at the tenant instead of redirecting (OAuth §4.1.2.1, first paragraph)."""
     content = f"""<h1 id="error-title">Oops!, something went wrong</h1>
@@ -57,10 +74,10 @@ def error_response(error: str, description: str, status_code: int = 400) -> HTML
     return HTMLResponse(error_page(error, description), status_code=status_code, headers=NO_STORE)
 
 
-def form_post_page(action: str, params: Mapping[str, str]) -> str:
-    """OAuth 2.0 Form Post Response Mode §2: a page that POSTs the response to the client."""
+def form_post_page(action: str, pairs: Iterable[tuple[str, str]]) -> str:
+    """OAuth 2.0 Form Post Response Mode §2: a page that POSTs the response (``pairs`` in order) to the client."""
     inputs = "\n".join(f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
-                       for name, value in params.items())
+                       for name, value in pairs)
     content = f"""<form method="post" action="{escape(action)}">
 {inputs}
 <noscript><button type="submit">Continue</button></noscript>

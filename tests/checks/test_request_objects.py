@@ -10,6 +10,7 @@ from hybridcheck.checks.request_objects import (
     check_claims_parameter_honoured,
     check_request_object_honoured,
     check_request_object_redirect_uri,
+    unsigned_objects_not_offered,
 )
 from hybridcheck.checks.response import check_authorization_response_iss
 
@@ -86,3 +87,18 @@ def test_authorization_response_iss_passes(params: dict[str, str], advertised: b
 def test_authorization_response_iss_wrong_fails(params: dict[str, str], advertised: bool) -> None:
     with fails("RESP-6"):
         check_authorization_response_iss(_answer(**params), ISSUER, advertised=advertised)
+
+
+@pytest.mark.parametrize(("discovery", "by", "skipped"), [
+    pytest.param({"request_parameter_supported": True, "request_object_signing_alg_values_supported": ["RS256"]},
+                 "value", True, id="processes objects, none not advertised"),
+    pytest.param({"request_parameter_supported": True, "request_object_signing_alg_values_supported": ["none"]},
+                 "value", False, id="none advertised"),
+    pytest.param({}, "value", False, id="request not supported: request_not_supported is owed"),
+    pytest.param({}, "reference", True, id="request_uri supported by default, no none"),
+    pytest.param({"request_uri_parameter_supported": False}, "reference", False, id="request_uri not supported"),
+])
+def test_unsigned_objects_not_offered(discovery: dict[str, Any], by: str, skipped: bool) -> None:
+    reason = unsigned_objects_not_offered(discovery, by)
+    assert (reason is not None) == skipped
+    assert reason is None or "none" in reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from tenant_kit import (
@@ -118,11 +119,15 @@ def test_fragment_removed_redirect_uri_still_redeems(driver) -> None:
     assert driver.exchange(result, redirect_uri=CALLBACK).status_code == 200
 
 
-def test_single_registered_redirect_uri_may_be_omitted(make_driver, tenant) -> None:
-    rotating = make_driver(tenant, ROTATING)
-    result = rotating.authorize(response_type="code", scope="openid", redirect_uri=None)
-    assert result.location.startswith(ROTATING.redirect_uris[0] + "?code=")
-    assert rotating.exchange(result, redirect_uri=None).status_code == 200
+def test_redirect_uri_is_required_even_with_a_single_one_registered(make_driver, tenant) -> None:
+    """Core §3.1.2.1: redirect_uri REQUIRED (RURI-2), though OAuth §3.1.2.3 would allow the default."""
+    result = make_driver(tenant, ROTATING).authorize(response_type="code", scope="openid", redirect_uri=None)
+    assert result.kind == "page" and result.response.status_code == 400
+
+
+def test_another_clients_redirect_uri_is_refused(driver) -> None:
+    result = driver.authorize(response_type="code", scope="openid", redirect_uri=ROTATING.redirect_uris[0])
+    assert result.kind == "page" and result.response.status_code == 400
 
 
 @pytest.mark.parametrize(("params", "description"), [
@@ -327,3 +332,22 @@ def test_post_to_the_authorization_endpoint(driver) -> None:
                                                     "response_type": "code id_token", "scope": "openid",
                                                     "nonce": NONCE})
     assert response.status_code == 302 and "#code=" in response.headers["location"]
+
+
+@pytest.mark.parametrize(("to", "status"), [
+    (CALLBACK + "#code=x", 302),
+    ("https://evil.example/cb#code=x", 400),
+    (None, 400),
+])
+def test_continue_hop_only_goes_to_registered_callbacks(driver, to: str | None, status: int) -> None:
+    """The hop the ``code_in_tenant_hop_query`` defect uses is never an open redirect."""
+    response = driver.http.get("/u/continue", params={"to": to} if to else {})
+    assert response.status_code == status
+    assert response.headers.get("location") == (to if status == 302 else None)
+
+
+def test_every_parameter_is_sent_once(driver) -> None:
+    """OAuth §3.1 (RESP-8): the raw fragment names each parameter once."""
+    result = driver.authorize(response_type="code id_token token", scope="openid", nonce=NONCE, state="s")
+    names = [name for name, _ in parse_qsl(urlsplit(result.location).fragment)]
+    assert len(names) == len(set(names)) and {"code", "state", "id_token", "access_token"} <= set(names)
