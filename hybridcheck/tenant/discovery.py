@@ -1,4 +1,4 @@
-"""Provider metadata (OpenID Connect Discovery 1.0 §3) and the JWKS location (§3 ``jwks_uri``).
+"""Provider metadata (OpenID Connect Discovery 1.0 §3) and the JWK Set at ``jwks_uri`` (Core §10.1).
 
 ``authorization_response_iss_parameter_supported`` (RFC 9207 §3) follows
 ``TenantConfig.authorization_response_iss``.
@@ -52,3 +52,16 @@ def discovery_document(tenant: Tenant) -> dict[str, Any]:
         "request_object_signing_alg_values_supported": list(SIGNING_ALGS),
         "authorization_response_iss_parameter_supported": tenant.config.authorization_response_iss,  # RFC 9207 §3
     }
+
+
+def jwks_document(tenant: Tenant) -> dict[str, Any]:
+    """The JWK Set at ``/.well-known/jwks.json``: every key with its ``kid`` (Core §10.1).
+
+    ``jwks_two_keys_one_without_kid``: the second key (not the signing one) loses its ``kid``,
+    so a client cannot tell the keys apart by it (DISC-3).
+    """
+    document = tenant.keys.jwks()
+    if tenant.has_defect("jwks_two_keys_one_without_kid"):
+        document["keys"][1:2] = [{name: value for name, value in key.items() if name != "kid"}
+                                 for key in document["keys"][1:2]]
+    return document

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 import pytest
@@ -156,6 +157,46 @@ def rotated_token_reused(d: Driver) -> Any:
         rotating.close()
 
 
+def exchanged_with(*, auth: str = "post", secret: str | None = None, **extra: str | None) -> Scenario:
+    """A `code` flow redeemed with another redirect_uri, auth method, secret or extra parameters."""
+    def run(d: Driver) -> Any:
+        return d.exchange(front("code")(d), auth=auth, secret=secret, **extra)
+    return run
+
+
+def refreshed_with_wrong_secret(d: Driver) -> Any:
+    refresh_token = d.offline_tokens()["refresh_token"]
+    return d.token({"grant_type": "refresh_token", "refresh_token": refresh_token}, secret="not-the-secret")
+
+
+def userinfo_of_front_channel_token(d: Driver) -> Any:
+    return d.userinfo(front("code token")(d).params["access_token"])
+
+
+def userinfo_of_own_token(d: Driver) -> Any:
+    return d.userinfo(d.exchange(front("code")(d)).json()["access_token"])
+
+
+def userinfo_after_reduced_refresh(d: Driver) -> Any:
+    """UserInfo for the access token of a refresh reduced from openid profile email to openid email."""
+    refresh_token = d.offline_tokens("openid profile email offline_access")["refresh_token"]
+    return d.userinfo(d.refresh(refresh_token, "openid email").json()["access_token"]).json()
+
+
+def names_sent(result: Any) -> list[str]:
+    """The parameter names of a fragment response as sent, repeats kept (RESP-8)."""
+    return [name for name, _ in parse_qsl(urlsplit(result.location or "").fragment)]
+
+
+def without_redirect_uri_single(d: Driver) -> Any:
+    """The client with a single registered redirect_uri, asking without one."""
+    single = Driver(d.tenant, ROTATING)
+    try:
+        return front(redirect_uri=None)(single)
+    finally:
+        single.close()
+
+
 def delivered_to(uri: str) -> Callable[[Any, Driver], bool]:
     """The authorization response went to ``uri`` (not the error page at the tenant)."""
     return lambda r, d: r.kind != "page" and "code" in r.params and (r.location or "").startswith(uri)
@@ -227,6 +268,16 @@ def jwks_kids(d: Driver) -> set[str]:
     return {key["kid"] for key in d.jwks()["keys"]}
 
 
+def two_flows(d: Driver) -> Any:
+    """Two authorizations of the same user (SSO after the first): their two front-channel ID tokens."""
+    first = front()(d)
+    return first.id_token, front()(d).id_token
+
+
+def long_nonce(d: Driver) -> Any:
+    return front(nonce="n" * 300)(d)
+
+
 # (defect, scenario, observable(outcome, driver)): false when correct, true with the defect.
 TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
     ("c_hash_full_digest", front(),
@@ -276,7 +327,7 @@ TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
     ("refresh_token_in_front_channel", front(scope="openid offline_access"),
      lambda r, d: "refresh_token" in r.params),
     ("access_token_in_code_id_token", front(), lambda r, d: "access_token" in r.params),
-    ("expires_in_missing", front("code token"), lambda r, d: "expires_in" not in r.params),
+    ("expires_in_not_seconds", front("code token"), lambda r, d: not r.params["expires_in"].isdigit()),
     ("token_type_garbage", front("code token"), lambda r, d: r.params.get("token_type") == "bearerish"),
     ("form_post_as_query", front(response_mode="form_post"), lambda r, d: r.kind == "query"),
     ("form_post_cacheable", front(response_mode="form_post"),
@@ -300,6 +351,31 @@ TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
     ("code_reuse_allowed", exchanged_twice, lambda r, d: r.status_code == 200),
     ("code_replay_allowed_after_30s", exchanged_twice_late, lambda r, d: r.status_code == 200),
     ("token_redirect_uri_unchecked", exchanged_with_other_redirect_uri, lambda r, d: r.status_code == 200),
+    # issue 15: token responses and errors, UserInfo, refresh
+    ("token_errors_403", exchanged_twice, lambda r, d: r.status_code == 403),
+    ("token_error_not_json", exchanged_twice,
+     lambda r, d: r.status_code == 400 and not r.headers["content-type"].startswith("application/json")),
+    ("refresh_response_cacheable", refreshed("openid"), lambda r, d: "cache-control" not in r.headers),
+    ("expires_in_string", exchanged(response_type="code"), lambda r, d: isinstance(r[1]["expires_in"], str)),
+    ("token_endpoint_redirect_uri_case_insensitive", exchanged_with(redirect_uri=CALLBACK.upper()),
+     lambda r, d: r.status_code == 200),
+    ("token_endpoint_redirect_uri_query_ignored", exchanged_with(redirect_uri=CALLBACK + "?x=1"),
+     lambda r, d: r.status_code == 200),
+    ("token_endpoint_redirect_uri_percent_decoded", exchanged_with(redirect_uri=CALLBACK.replace("/cb", "/%63b")),
+     lambda r, d: r.status_code == 200),
+    ("basic_auth_401_without_www_authenticate", exchanged_with(auth="basic", secret="not-the-secret"),
+     lambda r, d: r.status_code == 401 and "www-authenticate" not in r.headers),
+    ("wrong_secret_accepted_on_refresh", refreshed_with_wrong_secret, lambda r, d: r.status_code == 200),
+    ("userinfo_front_channel_token_refused", userinfo_of_front_channel_token, lambda r, d: r.status_code == 401),
+    ("userinfo_invalid_token_200", lambda d: d.userinfo("never-issued"), lambda r, d: r.status_code == 200),
+    ("userinfo_invalid_token_without_www_authenticate", lambda d: d.userinfo("never-issued"),
+     lambda r, d: r.status_code == 401 and "www-authenticate" not in r.headers),
+    ("userinfo_not_json", userinfo_of_own_token,
+     lambda r, d: r.status_code == 200 and not r.headers["content-type"].startswith("application/json")),
+    ("pkce_downgrade_accepted", exchanged_with(code_verifier="v" * 43), lambda r, d: r.status_code == 200),
+    ("refresh_reduced_scope_ignored_by_userinfo", userinfo_after_reduced_refresh, lambda r, d: "name" in r),
+    ("refresh_escalation_200_silent_drop", refreshed("openid profile offline_access phone"),
+     lambda r, d: r.status_code == 200 and "phone" not in r.json()["scope"]),
     ("refresh_without_scope_reduction", refreshed("openid"),
      lambda r, d: r.status_code == 200 and r.json()["scope"] != "openid"),
     ("refresh_token_without_offline_access", exchanged(response_type="code", scope="openid"),
@@ -315,12 +391,47 @@ TABLE: list[tuple[str, Scenario, Callable[[Any, Driver], bool]]] = [
     ("fragment_kept_in_redirect_uri", front(redirect_uri=CALLBACK + "#keep"),
      lambda r, d: "keep" in (r.location or "").split("#", 1)[-1]),
     ("custom_claim_missing", front(), lambda r, d: ID_CLAIM[0] not in r.id_token),
+    ("duplicate_state_parameter", front(), lambda r, d: names_sent(r).count("state") == 2),
+    ("duplicate_code_parameter", front(), lambda r, d: names_sent(r).count("code") == 2),
+    ("code_in_tenant_hop_query", front(),
+     lambda r, d: urlsplit(str(r.response.request.url)).path == "/u/continue" and "code" in r.params),
+    ("error_without_state_unsupported_response_type", front("code id_token junk"),
+     lambda r, d: r.error == "unsupported_response_type" and "state" not in r.params),
+    ("error_by_fragment_for_form_post", front(nonce=None, response_mode="form_post"),
+     lambda r, d: r.error == "invalid_request" and r.kind == "fragment"),
+    ("error_response_iss_wrong", front(nonce=None), lambda r, d: r.params["iss"] != d.tenant.issuer),
+    ("missing_redirect_uri_accepted_single", without_redirect_uri_single, lambda r, d: r.kind != "page"),
+    ("other_client_redirect_uri_accepted", front(redirect_uri=ROTATING.redirect_uris[0]),
+     lambda r, d: r.kind != "page"),
+    # issue 15: every ID token (IDT-1, -2, -4, -5, REF-3), auth_time, claim sources, nonce shapes, keys
+    ("token_endpoint_id_token_bad_signature", exchanged(),
+     lambda r, d: signature_verifies(d, r[0].params["id_token"]) and not signature_verifies(d, r[1]["id_token"])),
+    ("token_endpoint_id_token_wrong_aud", exchanged(),
+     lambda r, d: isinstance(token_claims(r[1]["id_token"])["aud"], list) and isinstance(r[0].id_token["aud"], str)),
+    ("id_token_exp_before_iat", front(), lambda r, d: r.id_token["exp"] <= r.id_token["iat"]),
+    ("id_token_iat_stale", front(), lambda r, d: r.id_token["iat"] < time.time() - 1800),
+    ("id_token_nbf_future", front(), lambda r, d: r.id_token.get("nbf", 0) > time.time()),
+    ("token_endpoint_at_hash_wrong", exchanged(response_type="code"),
+     lambda r, d: token_claims(r[1]["id_token"]).get("at_hash") not in (None, hashlib_b64(r[1]["access_token"], "sha256", half=True))),
+    ("sub_changes_between_flows", two_flows, lambda r, d: r[0]["sub"] != r[1]["sub"]),
+    ("refresh_id_token_replayed", refreshed_with_id_tokens, lambda r, d: r[0] == r[1]),
+    ("refresh_id_token_wrong_sub", refreshed_with_id_tokens,
+     lambda r, d: token_claims(r[0])["sub"] != token_claims(r[1])["sub"]),
+    ("auth_time_missing_token_endpoint", exchanged(),
+     lambda r, d: "auth_time" in r[0].id_token and "auth_time" not in token_claims(r[1]["id_token"])),
+    ("front_channel_claim_wrong", exchanged(),
+     lambda r, d: r[0].id_token["email"] != token_claims(r[1]["id_token"])["email"]),
+    ("token_endpoint_claim_wrong", exchanged(),
+     lambda r, d: r[0].id_token["email"] != token_claims(r[1]["id_token"])["email"]),
+    ("nonce_mangled_long", long_nonce, lambda r, d: r.id_token["nonce"] != "n" * 300),
+    ("jwks_two_keys_one_without_kid", lambda d: d.jwks(), lambda r, d: any("kid" not in key for key in r["keys"])),
 ]
 
 
 # Defects only visible with a setting on: both the correct and the broken tenant get it.
 SETTINGS: dict[str, dict[str, Any]] = {
     "authorization_response_iss_wrong": {"authorization_response_iss": True},
+    "error_response_iss_wrong": {"authorization_response_iss": True},
 }
 
 
