@@ -1,36 +1,73 @@
-"""IDT-1..4: the front-channel ID token is signed, valid, and binds the code and token (Core §3.3.2.11-12)."""
+"""IDT-1..5: every ID token of a flow is signed and valid, binds the code and token, and keeps its subject.
+
+The front channel's ID token (Core §3.3.2.11-12) is judged from the authorization response
+alone; the token endpoint's (Core §3.3.3.7, for every response type, ``code token`` too)
+from the completed flow; the refresh ID token in test_refresh.py.
+"""
 
 import time
 
 import pytest
 
 from hybridcheck.checks.id_token import (
+    FRONT_CHANNEL,
+    TOKEN_ENDPOINT,
     check_at_hash,
     check_c_hash,
     check_id_token_claims,
     check_id_token_signature,
+    check_subject_unchanged,
 )
 from hybridcheck.checks.wellformed import front_channel_id_token
 
-pytestmark = pytest.mark.matrix(needs=["id_token"])
+
+def _token_endpoint_id_token(flow):
+    """The token endpoint's ID token; its absence is TOK-1's finding, not this requirement's."""
+    if flow.tokens.id_token is None:
+        pytest.skip("the token response holds no ID token (judged by TOK-1)")
+    return flow.tokens.id_token
+
+
+def _check_claims(claims, target, profile):
+    check_id_token_claims(claims, issuer=target.issuer, client_id=target.main_client.client_id, now=time.time(),
+                          trusted_audiences=profile.trusted_audiences, max_age_s=profile.id_token_max_age_s)
 
 
 @pytest.mark.req("IDT-1")
 @pytest.mark.oidf("oidcc-idtoken-signature")
-def test_id_token_signature_verifies_with_the_jwks(case, authorize, provider):
+@pytest.mark.matrix(needs=["id_token"])
+def test_front_channel_id_token_signature_verifies_with_the_jwks(case, authorize, provider):
     algs = provider.discovery.get("id_token_signing_alg_values_supported", [])
     check_id_token_signature(front_channel_id_token(authorize(case), "IDT-1"), provider.jwks, algs)
 
 
+@pytest.mark.req("IDT-1")
+@pytest.mark.oidf("oidcc-idtoken-signature")
+@pytest.mark.matrix(modes=["fragment"])
+def test_token_endpoint_id_token_signature_verifies_with_the_jwks(case, complete, provider):
+    """Core §3.3.3.7: the token endpoint's ID token is validated as in §3.1.3.7, signature first."""
+    algs = provider.discovery.get("id_token_signing_alg_values_supported", [])
+    check_id_token_signature(_token_endpoint_id_token(complete(case)), provider.jwks, algs)
+
+
 @pytest.mark.req("IDT-2")
 @pytest.mark.oidf("oidcc-server")
-def test_id_token_claims_are_valid(case, authorize, target):
-    claims = front_channel_id_token(authorize(case), "IDT-2").claims
-    check_id_token_claims(claims, issuer=target.issuer, client_id=target.main_client.client_id, now=time.time())
+@pytest.mark.matrix(needs=["id_token"])
+def test_front_channel_id_token_claims_are_valid(case, authorize, target, profile):
+    _check_claims(front_channel_id_token(authorize(case), "IDT-2").claims, target, profile)
+
+
+@pytest.mark.req("IDT-2")
+@pytest.mark.oidf("oidcc-server")
+@pytest.mark.matrix(modes=["fragment"])
+def test_token_endpoint_id_token_claims_are_valid(case, complete, target, profile):
+    """Core §3.3.3.7 → §3.1.3.7 items 2-3, 5, 9-10: iss, aud, azp, exp, iat of the token endpoint's ID token."""
+    _check_claims(_token_endpoint_id_token(complete(case)).claims, target, profile)
 
 
 @pytest.mark.req("IDT-3")
 @pytest.mark.oidf("oidcc-server")
+@pytest.mark.matrix(needs=["id_token"])
 def test_c_hash_matches_the_code(case, authorize):
     response = authorize(case)
     check_c_hash(front_channel_id_token(response, "IDT-3"), response.params.get("code", ""))
@@ -39,6 +76,32 @@ def test_c_hash_matches_the_code(case, authorize):
 @pytest.mark.req("IDT-4")
 @pytest.mark.oidf("oidcc-server")
 @pytest.mark.matrix(needs=["id_token", "token"])
-def test_at_hash_matches_the_access_token(case, authorize):
+def test_front_channel_at_hash_matches_the_access_token(case, authorize):
     response = authorize(case)
     check_at_hash(front_channel_id_token(response, "IDT-4"), response.params.get("access_token"), required=True)
+
+
+@pytest.mark.req("IDT-4")
+@pytest.mark.matrix(modes=["fragment"])
+def test_token_endpoint_at_hash_matches_its_access_token_where_present(case, complete):
+    """Core §3.3.3.9 (§3.2.2.9): an ``at_hash`` in the token endpoint's ID token is optional,
+    and when present it is the hash of the access token returned beside it."""
+    flow = complete(case)
+    check_at_hash(_token_endpoint_id_token(flow), flow.tokens.access_token, required=False)
+
+
+@pytest.mark.req("IDT-5")
+@pytest.mark.matrix(modes=["fragment"])
+def test_the_user_keeps_its_sub_across_flows(case, complete):
+    """Core §2: a ``sub`` is "never reassigned" — a second flow of the same user yields the
+    ``sub`` of the first in every ID token it returns (within one flow: IDT-5 in test_token.py)."""
+    first = complete(case)
+    seen = [(where, token.claims.get("sub")) for where, token in
+            ((FRONT_CHANNEL, first.authorization.id_token), (TOKEN_ENDPOINT, first.tokens.id_token)) if token]
+    if not seen:
+        pytest.skip("the first flow yielded no ID token (judged by RESP-1 and TOK-1)")
+    where, sub = seen[0]
+    second = complete(case)
+    for later_where, token in ((FRONT_CHANNEL, second.authorization.id_token), (TOKEN_ENDPOINT, second.tokens.id_token)):
+        if token is not None:
+            check_subject_unchanged((sub, where), token.claims.get("sub"), later_where)

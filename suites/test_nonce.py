@@ -16,6 +16,24 @@ def test_front_channel_id_token_carries_the_nonce(case, authorize):
     check_front_channel_nonce(authorize(case))
 
 
+#: Nonces of the shapes a client may send (Core §3.1.2.1: "a string value"), each echoed byte for byte.
+NONCE_SHAPES = [
+    pytest.param("n", id="one-character"),
+    pytest.param("n" * 300, id="300-characters"),
+    pytest.param("AZaz09-._~" * 3, id="unreserved-characters"),
+    pytest.param("a b+c/d=e&f#g%h?i:j;k,l@m!n$o'p(q)r*s", id="characters-percent-encoded-in-the-url"),
+    pytest.param("nonce-éß中✓", id="non-ascii"),
+]
+
+
+@pytest.mark.req("NONCE-1")
+@pytest.mark.parametrize("nonce", NONCE_SHAPES)
+@pytest.mark.matrix(needs=["id_token"], lacks=["token"], modes=["fragment"])
+def test_nonce_of_any_shape_comes_back_byte_for_byte(case, authorize, nonce):
+    """One cell: how a nonce is carried and copied does not depend on the response type."""
+    check_front_channel_nonce(authorize(case, nonce=nonce))
+
+
 @pytest.mark.negative
 @pytest.mark.req("NONCE-2")
 @pytest.mark.oidf("oidcc-ensure-request-without-nonce-fails")

@@ -1,7 +1,11 @@
 """REF-1..7: refresh tokens, scope reduction and escalation, rotation, client binding (OAuth §6; Core §12)."""
 
+import time
+
 import pytest
 
+from hybridcheck.checks.base import Findings
+from hybridcheck.checks.id_token import check_at_hash, check_id_token_claims, check_id_token_signature
 from hybridcheck.checks.refresh import (
     check_escalation_refused,
     check_no_front_channel_refresh_token,
@@ -10,20 +14,31 @@ from hybridcheck.checks.refresh import (
     check_refresh_token_issued,
     check_refreshed_id_token,
     check_rotated,
+    check_userinfo_within_scope,
 )
-from hybridcheck.checks.token_endpoint import check_grant_refused
+from hybridcheck.checks.token_endpoint import (
+    check_client_authentication_refused,
+    check_grant_refused,
+    check_token_response_valid,
+)
 from hybridcheck.evidence import DecodedJwt
+from hybridcheck.flows.token import one_client_per_auth_method, with_wrong_secret
 
 pytestmark = pytest.mark.matrix(modes=["fragment"])
 
 
 def _offline_flow(profile, complete, case, client="main"):
-    """A completed flow asking ``openid offline_access`` plus the API's scopes (with its audience)."""
+    """A completed flow asking ``openid profile email offline_access`` plus the API's scopes
+    (with its audience); with ``prompt=consent`` unless the profile says the tenant grants
+    ``offline_access`` without it (Core §11: "MUST ensure that the prompt parameter contains
+    consent")."""
     if not profile.capabilities.refresh_tokens:
         pytest.skip(f"profile {profile.name} says the tenant issues no refresh tokens")
     api_scopes = list(profile.api.scopes) if profile.api else []
-    scope = " ".join(["openid", "offline_access", *api_scopes])
+    scope = " ".join(["openid", "profile", "email", "offline_access", *api_scopes])
     extra = {"audience": profile.api.audience} if profile.api else {}
+    if not profile.capabilities.offline_access_without_consent:
+        extra["prompt"] = "consent"
     flow = complete(case, client=client, scope=scope, **extra)
     return flow, frozenset(scope.split()), check_refresh_token_issued(flow.tokens)
 
@@ -38,46 +53,108 @@ def _access_claims(response):
     return decoded.claims if decoded else None
 
 
+@pytest.mark.req("TOK-1")
+@pytest.mark.parametrize("role", ["main", "other"])
+def test_refresh_returns_a_valid_token_response(any_case, complete, tokens, profile, target, role):
+    """OAuth §6: "the authorization server issues an access token as described in Section 5.1" —
+    every rule of a token response holds for a refresh response too, for each client."""
+    if role not in target.clients:
+        pytest.skip(f"profile registers no [clients.{role}]")
+    _, _, refresh_token = _offline_flow(profile, complete, any_case, client=role)
+    check_token_response_valid(tokens.refresh(refresh_token, client=role))
+
+
+@pytest.mark.negative
+@pytest.mark.req("TOK-4")
+def test_wrong_client_secret_is_invalid_client_at_the_refresh(any_case, complete, tokens, profile, target):
+    """Each auth method the profile's clients use, with a refresh token of that client (OAuth §6:
+    the client MUST authenticate); the code exchange is judged in test_token.py."""
+    with Findings() as findings:
+        for method, role in one_client_per_auth_method(target.clients).items():
+            _, _, refresh_token = _offline_flow(profile, complete, any_case, client=role)
+            refused = tokens.refresh(refresh_token, client=with_wrong_secret(target.clients[role]))
+            findings.check(check_client_authentication_refused, refused, method, "refresh_token")
+
+
 @pytest.mark.req("REF-1")
 @pytest.mark.oidf("oidcc-refresh-token")
 def test_offline_access_yields_a_refresh_token_only_from_the_token_endpoint(offline):
+    """The token endpoint's refresh token is checked by ``offline`` itself."""
     flow, _, _ = offline
     check_no_front_channel_refresh_token(flow.authorization)
 
 
 @pytest.mark.req("REF-2")
-def test_no_offline_access_no_refresh_token(case, complete):
+def test_no_offline_access_no_refresh_token(case, complete, profile):
+    if not profile.refresh_requires_offline_access:
+        pytest.skip(f"profile {profile.name} does not expect refresh tokens only with offline_access "
+                    "(an Auth0 behaviour, [expectations] refresh_requires_offline_access; no spec forbids them)")
     check_no_refresh_token(complete(case, scope="openid profile").tokens)
 
 
 @pytest.mark.req("REF-3")
 @pytest.mark.oidf("oidcc-refresh-token")
-def test_refresh_without_scope_keeps_the_original_scope_and_identity(offline, tokens):
+def test_refresh_without_scope_keeps_the_original_scope_and_identity(offline, tokens, profile):
     flow, scope, refresh_token = offline
     refreshed = tokens.refresh(refresh_token)
     check_refresh_grants(refreshed, "REF-3", scope)
-    original = flow.tokens.id_token.claims if flow.tokens.id_token else {}
-    check_refreshed_id_token(refreshed, original, openid_granted=True)
+    check_refreshed_id_token(refreshed, flow.tokens.id_token, openid_granted=True, expected=profile.refresh_id_token)
+
+
+def _refreshed_with_id_token(offline, tokens):
+    """A refresh without scope that returned an ID token; none is optional (REF-3's business)."""
+    _, _, refresh_token = offline
+    refreshed = tokens.refresh(refresh_token)
+    if refreshed.id_token is None:
+        pytest.skip("the refresh returned no ID token (optional by Core §12.2; judged by REF-3)")
+    return refreshed
+
+
+@pytest.mark.req("IDT-1")
+def test_refresh_id_token_signature_verifies_with_the_jwks(offline, tokens, provider):
+    """Core §12.2: a refresh ID token is validated like any other (§3.1.3.7: the signature)."""
+    algs = provider.discovery.get("id_token_signing_alg_values_supported", [])
+    check_id_token_signature(_refreshed_with_id_token(offline, tokens).id_token, provider.jwks, algs)
+
+
+@pytest.mark.req("IDT-2")
+def test_refresh_id_token_claims_are_valid(offline, tokens, target, profile):
+    """Core §12.2 → §3.1.3.7 items 2-3, 5, 9-10: iss, aud, azp, exp and a fresh iat."""
+    check_id_token_claims(_refreshed_with_id_token(offline, tokens).id_token.claims, issuer=target.issuer,
+                          client_id=target.main_client.client_id, now=time.time(),
+                          trusted_audiences=profile.trusted_audiences, max_age_s=profile.id_token_max_age_s)
+
+
+@pytest.mark.req("IDT-4")
+def test_refresh_at_hash_matches_its_access_token_where_present(offline, tokens):
+    """Core §12.2 → §3.3.3.9: an ``at_hash`` in a refresh ID token is the hash of the access token beside it."""
+    refreshed = _refreshed_with_id_token(offline, tokens)
+    check_at_hash(refreshed.id_token, refreshed.access_token, required=False)
 
 
 @pytest.mark.req("REF-4")
-def test_refresh_with_reduced_scope_grants_exactly_that_then_the_original_again(offline, tokens, profile):
-    flow, scope, refresh_token = offline
+def test_refresh_with_reduced_scope_grants_exactly_that_then_the_original_again(any_case, complete, tokens, profile):
+    """Reduced to ``openid email`` (and one API scope): the response's scope, the JWT access
+    token's scope and what UserInfo answers the new token (email, no profile claims) all
+    show the reduced set; a refresh without scope then grants the original set again. One
+    cell: the rule does not depend on the response type, and UserInfo is rate-limited."""
+    _, scope, refresh_token = _offline_flow(profile, complete, any_case)
     api_scopes = frozenset(profile.api.scopes) if profile.api else frozenset()
-    reduced = frozenset({"openid", *sorted(api_scopes)[:1]})
+    reduced = frozenset({"openid", "email", *sorted(api_scopes)[:1]})
     narrowed = tokens.refresh(refresh_token, scope=" ".join(sorted(reduced)))
     check_refresh_grants(narrowed, "REF-4", reduced, access_token_claims=_access_claims(narrowed), api_scopes=api_scopes)
+    check_userinfo_within_scope(tokens.userinfo(narrowed.access_token), reduced, profile.user.claims)
     follow_up = tokens.refresh(narrowed.refresh_token or refresh_token)
     check_refresh_grants(follow_up, "REF-4", scope, access_token_claims=_access_claims(follow_up), api_scopes=api_scopes)
 
 
 @pytest.mark.req("REF-3")
-def test_refresh_without_openid_returns_no_id_token(offline, tokens):
+def test_refresh_without_openid_returns_no_id_token(offline, tokens, profile):
     _, scope, refresh_token = offline
     without_openid = scope - {"openid"}
     refreshed = tokens.refresh(refresh_token, scope=" ".join(sorted(without_openid)))
     check_refresh_grants(refreshed, "REF-3", without_openid)
-    check_refreshed_id_token(refreshed, {}, openid_granted=False)
+    check_refreshed_id_token(refreshed, None, openid_granted=False, expected=profile.refresh_id_token)
 
 
 @pytest.mark.negative
@@ -116,4 +193,4 @@ def test_refresh_token_works_only_for_its_client(offline, tokens, target):
     _, _, refresh_token = offline
     refused = tokens.refresh(refresh_token, client="other")
     check_grant_refused(refused, "REF-7", "a refresh token is refused to another client",
-                        errors=("invalid_grant", "invalid_client"), status=400)
+                        errors=("invalid_grant", "invalid_client"))

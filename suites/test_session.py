@@ -3,7 +3,9 @@
 import pytest
 
 from hybridcheck.checks.response import check_flow_succeeded
+from hybridcheck.checks.id_token import flow_id_tokens
 from hybridcheck.checks.session import (
+    check_auth_time_in_every_id_token,
     check_login_required,
     check_max_age,
     check_reauthenticated,
@@ -52,14 +54,20 @@ def test_prompt_login_forces_a_new_login(case, authorize):
     check_reauthenticated(authorize(case, prompt="login"), previous_auth_time=_auth_time(first))
 
 
+@pytest.fixture
+def max_age(profile):
+    if not profile.capabilities.max_age:
+        pytest.skip(f"profile {profile.name} says the tenant does not support max_age")
+
+
 @pytest.mark.slow
 @pytest.mark.req("SESS-4")
 @pytest.mark.oidf("oidcc-max-age-1")
 @pytest.mark.matrix(needs=["id_token"])
-def test_max_age_1_forces_a_new_login_after_2_seconds(case, authorize, profile):
-    if not profile.capabilities.max_age:
-        pytest.skip(f"profile {profile.name} says the tenant does not support max_age")
-    first = authorize(case)
+def test_max_age_1_forces_a_new_login_after_2_seconds(case, authorize, max_age):
+    """The first flow sends ``max_age`` too, so its ``auth_time`` is REQUIRED (Core §3.1.2.1)
+    and the 2 s are measured from it; without it the wait would measure nothing."""
+    first = authorize(case, max_age="10000")
     wait_until_epoch(_auth_time(first) + 2)  # the requirement is about time passing
     response = authorize(case, max_age="1")
     check_max_age(response, previous_auth_time=_auth_time(first), must_reauthenticate=True)
@@ -68,10 +76,18 @@ def test_max_age_1_forces_a_new_login_after_2_seconds(case, authorize, profile):
 @pytest.mark.req("SESS-4")
 @pytest.mark.oidf("oidcc-max-age-10000")
 @pytest.mark.matrix(needs=["id_token"])
-def test_max_age_10000_reuses_the_session(case, authorize):
-    first = authorize(case)
+def test_max_age_10000_reuses_the_session(case, authorize, max_age):
+    first = authorize(case, max_age="10000")
     response = authorize(case, max_age="10000")
     check_max_age(response, previous_auth_time=_auth_time(first), must_reauthenticate=False)
+
+
+@pytest.mark.req("SESS-4")
+@pytest.mark.matrix(modes=["fragment"])
+def test_max_age_puts_auth_time_in_every_id_token_of_the_flow(case, complete, max_age):
+    """Core §3.1.2.1: with ``max_age`` sent, ``auth_time`` "MUST be included" — in the front
+    channel's ID token and the token endpoint's alike (``code token``: the latter only)."""
+    check_auth_time_in_every_id_token(flow_id_tokens(complete(case, max_age="10000")))
 
 
 #: Request parameters that must not break the flow, each with its OIDF hybrid-plan module.
@@ -119,16 +135,18 @@ SCOPES = [
 
 @pytest.mark.req("SESS-6")
 @pytest.mark.parametrize("scope", SCOPES)
-def test_standard_scope_yields_its_claims(any_case, complete, tokens, profile, scope):
-    """Core §5.4: with a code, the claims may come in the ID token or from UserInfo; their union counts.
+@pytest.mark.matrix(needs=["id_token"], lacks=["token"], modes=["fragment"])
+def test_standard_scope_yields_its_claims(case, complete, tokens, profile, scope):
+    """Core §5.4: with a code, the claims may come in the ID token or from UserInfo; their
+    union counts for presence, and each of the three sources is judged for its values.
 
-    Every hybrid response type issues an access token at the token endpoint, so the rule is
-    the same for all of them: one cell per scope keeps UserInfo inside Auth0's 5-a-minute budget.
+    One cell (``code id_token``: both ID tokens and UserInfo) per scope keeps UserInfo inside
+    Auth0's 5-a-minute budget.
     """
     expected = expected_scope_claims(profile.user.claims, scope)
     if not expected:
         pytest.skip(f"profile {profile.name} lists no [user.claims] for scope {scope!r}")
-    flow = complete(any_case, scope=scope)
-    userinfo = tokens.userinfo(flow.tokens.access_token or "").json or {}
-    id_claims = flow.tokens.id_token.claims if flow.tokens.id_token else {}
-    check_scope_claims(flow.front_channel_claims | id_claims | userinfo, expected, scope)
+    flow = complete(case, scope=scope)
+    sources = {where: token.claims for where, token in flow_id_tokens(flow).items()}
+    sources["UserInfo"] = tokens.userinfo(flow.tokens.access_token or "").json or {}
+    check_scope_claims(sources, expected, scope)

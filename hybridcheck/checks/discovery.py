@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from hybridcheck.checks.base import fail
+from hybridcheck.checks.base import fail, warn
 from hybridcheck.checks.schemas import schema_errors
 from hybridcheck.evidence import DecodedJwt, ProviderMetadata
 from hybridcheck.jose import key_for_kid, kids, signing_keys
@@ -90,11 +90,13 @@ def unadvertised_reason(discovery: Mapping[str, Any], response_type: str, respon
 
 
 def check_jwks_valid(metadata: ProviderMetadata) -> None:
-    """DISC-3: the JWKS answers 200, is schema-valid, and every signing key has a unique ``kid``.
+    """DISC-3: the JWKS answers 200, is schema-valid, and its signing keys have unique ``kid``s.
 
-    Core §10.1 (the RP picks the key by ``kid``; RFC 7517 §4.5); signing keys are those
-    with ``use`` absent or ``"sig"``. Uniqueness is required among signing keys only:
-    a signing and an encryption key may share a ``kid`` (RFC 7517 §4.5).
+    Core §10.1: "When multiple keys are used ... the kid ... MUST be used" — with several
+    signing keys (``use`` absent or ``"sig"``; encryption keys are ignored) each needs a
+    ``kid``; a single one without it is a warning (RFC 7517 §4.5 makes ``kid`` OPTIONAL).
+    Uniqueness is required among signing keys only: a signing and an encryption key may
+    share a ``kid`` (RFC 7517 §4.5).
     """
     jwks_uri = metadata.discovery.get("jwks_uri")
     if metadata.jwks_status != 200:
@@ -118,11 +120,11 @@ def check_jwks_valid(metadata: ProviderMetadata) -> None:
     keys = signing_keys(metadata.jwks)
     without_kid = [f"key {index} (kty {key.get('kty')!r})" for index, key in enumerate(keys) if not key.get("kid")]
     if without_kid:
-        fail(
+        (fail if len(keys) > 1 else warn)(
             "DISC-3",
-            "every signing key has a kid",
+            "every signing key has a kid" if len(keys) > 1 else "the single signing key has a kid",
             expected="a kid on each signing key",
-            actual=f"no kid on {', '.join(without_kid)}",
+            actual=f"no kid on {', '.join(without_kid)} of {len(keys)} signing key(s)",
             computed_from=jwks_uri,
             source="Core §10.1",
         )
@@ -141,11 +143,13 @@ def check_jwks_valid(metadata: ProviderMetadata) -> None:
 def check_id_token_kid_in_jwks(id_token: DecodedJwt, jwks: Mapping[str, Any]) -> None:
     """DISC-3: the ID token's header names a ``kid`` and the JWKS has a signing key with it.
 
-    Core §10.1; OIDF IdTokenSignature (OP-IDToken-kid).
+    Core §10.1; OIDF IdTokenSignature (OP-IDToken-kid). Without a ``kid``: a failure when
+    the JWKS holds several signing keys, a warning when it holds one (Core §10.1 demands
+    the ``kid`` only "when multiple keys are used").
     """
     kid = id_token.header.get("kid")
     if kid is None:
-        fail(
+        (fail if len(signing_keys(jwks)) != 1 else warn)(
             "DISC-3",
             "the ID token header carries a kid",
             expected="a kid naming a JWKS key",

@@ -1,17 +1,17 @@
-"""The ID token: signature, claims, c_hash, at_hash, expected claims (IDT-1 to IDT-4, IDT-6)."""
+"""The ID token: signature, claims, c_hash, at_hash, stable subject, expected claims (IDT-1 to IDT-6)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from jwt.utils import base64url_encode
 
-from hybridcheck.checks.base import fail
+from hybridcheck.checks.base import Finding, Findings, fail, finding
 from hybridcheck.checks.schemas import schema_errors
 from hybridcheck.checks.views import claim_mismatches
-from hybridcheck.evidence import DecodedJwt
+from hybridcheck.evidence import CompletedFlow, DecodedJwt
 from hybridcheck.jose import JwsRejected, digest_name, hash_digest, left_half_hash, verify_jws
 from hybridcheck.redact import fingerprint
 
@@ -46,82 +46,87 @@ def _when(timestamp: float) -> str:
         return repr(timestamp)
 
 
-def check_id_token_claims(
-    claims: Mapping[str, Any], *, issuer: str, client_id: str, now: float, leeway: int = 60
-) -> None:
-    """IDT-2: the ID token's claims are valid for this client at ``now`` (Core §3.1.3.7, §3.3.2.12).
+def _audiences(aud: Any) -> frozenset[str]:
+    """``aud`` as a set: a string is one audience (Core §2), an array several."""
+    return frozenset([aud] if isinstance(aud, str) else aud)
 
-    Schema ``id-token-claims`` (Core §2, ``sub`` non-empty); ``iss`` equals the issuer
-    exactly; ``aud`` contains ``client_id``; ``azp`` equals ``client_id`` when present,
-    and is required when ``aud`` has several values; ``exp`` after ``now - leeway``;
-    ``iat`` not after ``now + leeway``.
+
+def _audience_findings(claims: Mapping[str, Any], client_id: str, trusted: Collection[str]) -> Iterator[Finding]:
+    """Core §3.1.3.7 item 3: ``aud`` lists the client and no audience the client does not trust."""
+    shown = f"ID token claims {dict(claims)}"
+    audiences = _audiences(claims["aud"])
+    if client_id not in audiences:
+        yield finding("IDT-2", "aud contains the client_id", expected=f"{client_id!r} in aud",
+                      actual=repr(claims["aud"]), computed_from=shown, source="Core §3.1.3.7 item 3")
+    untrusted = sorted(audiences - {client_id} - set(trusted))
+    if untrusted and client_id in audiences:
+        yield finding("IDT-2", "aud holds no audience the client does not trust",
+                      expected=f"aud within {sorted({client_id, *trusted})} (the client and the profile's "
+                      "trusted_audiences)", actual=f"untrusted audiences {untrusted}", computed_from=shown,
+                      source="Core §3.1.3.7 item 3")
+    if "azp" in claims and claims["azp"] != client_id:
+        yield finding("IDT-2", "azp equals the client_id", expected=repr(client_id), actual=repr(claims["azp"]),
+                      computed_from=shown, source="Core §3.1.3.7 item 5 (errata set 2)")
+
+
+def _time_findings(claims: Mapping[str, Any], now: float, leeway: int, max_age_s: int) -> Iterator[Finding]:
+    """Core §3.1.3.7 items 9-10, RFC 7519 §4.1.5: the token is valid now and was issued just now."""
+    shown = f"ID token claims {dict(claims)}"
+    exp, iat = claims["exp"], claims["iat"]
+    if exp <= now - leeway:
+        yield finding("IDT-2", "exp is in the future", expected=f"exp after {_when(now)} (leeway {leeway} s)",
+                      actual=_when(exp), computed_from=shown, source="Core §3.1.3.7 item 9")
+    if exp <= iat:
+        yield finding("IDT-2", "exp is after iat (the token was not issued already expired)",
+                      expected=f"exp after iat {_when(iat)}", actual=_when(exp), computed_from=shown,
+                      source="Core §2 (exp, iat)")
+    if iat > now + leeway:
+        yield finding("IDT-2", "iat is not in the future", expected=f"iat at or before {_when(now)} (leeway {leeway} s)",
+                      actual=_when(iat), computed_from=shown, source="Core §3.1.3.7 item 10")
+    if iat < now - max_age_s - leeway:
+        yield finding("IDT-2", "iat is fresh: a token issued just now is not older than the profile's bound",
+                      expected=f"iat after {_when(now - max_age_s)} (id_token_max_age_s {max_age_s}, leeway {leeway} s)",
+                      actual=_when(iat), computed_from=shown, source="Core §3.1.3.7 item 10")
+    nbf = claims.get("nbf")
+    if nbf is not None and (isinstance(nbf, bool) or not isinstance(nbf, int | float)):
+        yield finding("IDT-2", "nbf is a NumericDate", expected="a JSON number", actual=repr(nbf),
+                      computed_from=shown, source="RFC 7519 §4.1.5")
+    elif nbf is not None and nbf > now + leeway:
+        yield finding("IDT-2", "nbf is not in the future", expected=f"nbf at or before {_when(now)} (leeway {leeway} s)",
+                      actual=_when(nbf), computed_from=shown, source="RFC 7519 §4.1.5")
+
+
+def check_id_token_claims(
+    claims: Mapping[str, Any],
+    *,
+    issuer: str,
+    client_id: str,
+    now: float,
+    trusted_audiences: Collection[str] = (),
+    max_age_s: int = 600,
+    leeway: int = 60,
+) -> None:
+    """IDT-2: the claims of any ID token (front channel, token endpoint, refresh) are valid for this client.
+
+    Core §3.1.3.7 (items 2-3, 5, 9-10), §3.3.2.12, §3.3.3.7: schema ``id-token-claims``
+    (Core §2, ``sub`` non-empty); ``iss`` equals the issuer exactly; ``aud`` (compared as
+    a set) contains ``client_id`` and no audience outside ``trusted_audiences``; ``azp``
+    equals ``client_id`` when present (errata set 2 dropped "required with several
+    audiences"); ``exp`` in the future and after ``iat``; ``iat`` neither in the future
+    nor older than ``max_age_s`` (the token was issued just now); ``nbf``, when present,
+    not in the future (RFC 7519 §4.1.5). Every finding is reported together.
     """
     shown = f"ID token claims {dict(claims)}"
     errors = schema_errors("id-token-claims", dict(claims))
     if errors:
-        fail(
-            "IDT-2",
-            "the ID token claims are valid against schemas/id-token-claims.schema.json",
-            expected="no schema violations",
-            actual="; ".join(errors),
-            computed_from=shown,
-            source="Core §2",
-        )
-    if claims["iss"] != issuer:
-        fail(
-            "IDT-2",
-            "iss equals the issuer exactly",
-            expected=repr(issuer),
-            actual=repr(claims["iss"]),
-            computed_from=shown,
-            source="Core §3.1.3.7 item 2",
-        )
-    audiences = [claims["aud"]] if isinstance(claims["aud"], str) else list(claims["aud"])
-    if client_id not in audiences:
-        fail(
-            "IDT-2",
-            "aud contains the client_id",
-            expected=f"{client_id!r} in aud",
-            actual=repr(claims["aud"]),
-            computed_from=shown,
-            source="Core §3.1.3.7 item 3",
-        )
-    if "azp" in claims and claims["azp"] != client_id:
-        fail(
-            "IDT-2",
-            "azp equals the client_id",
-            expected=repr(client_id),
-            actual=repr(claims["azp"]),
-            computed_from=shown,
-            source="Core §3.1.3.7 item 5",
-        )
-    if len(audiences) > 1 and "azp" not in claims:
-        fail(
-            "IDT-2",
-            "azp is present when aud has several values",
-            expected=f"azp = {client_id!r}",
-            actual=f"no azp with aud {claims['aud']!r}",
-            computed_from=shown,
-            source="Core 1.0 §3.1.3.7 item 4 (the text before errata set 2)",
-        )
-    if claims["exp"] <= now - leeway:
-        fail(
-            "IDT-2",
-            "exp is in the future",
-            expected=f"exp after {_when(now)} (leeway {leeway} s)",
-            actual=_when(claims["exp"]),
-            computed_from=shown,
-            source="Core §3.1.3.7 item 9",
-        )
-    if claims["iat"] > now + leeway:
-        fail(
-            "IDT-2",
-            "iat is not in the future",
-            expected=f"iat at or before {_when(now)} (leeway {leeway} s)",
-            actual=_when(claims["iat"]),
-            computed_from=shown,
-            source="Core §3.1.3.7 item 10",
-        )
+        fail("IDT-2", "the ID token claims are valid against schemas/id-token-claims.schema.json",
+             expected="no schema violations", actual="; ".join(errors), computed_from=shown, source="Core §2")
+    with Findings() as findings:
+        if claims["iss"] != issuer:
+            findings.fail("IDT-2", "iss equals the issuer exactly", expected=repr(issuer), actual=repr(claims["iss"]),
+                          computed_from=shown, source="Core §3.1.3.7 item 2")
+        findings.failures.extend(_audience_findings(claims, client_id, trusted_audiences))
+        findings.failures.extend(_time_findings(claims, now, leeway, max_age_s))
 
 
 def _hash_diagnosis(claimed: str, value: str, alg: str) -> str:
@@ -207,3 +212,26 @@ def check_custom_claims(claims: Mapping[str, Any], expected: Mapping[str, Any], 
             actual=mismatches,
             computed_from=f"{token_name} claims {sorted(claims)}",
         )
+
+
+#: Where an ID token of a completed flow came from, as failure messages name it.
+FRONT_CHANNEL = "front-channel ID token"
+TOKEN_ENDPOINT = "token-endpoint ID token"
+REFRESH = "refresh ID token"
+
+
+def flow_id_tokens(flow: CompletedFlow) -> dict[str, DecodedJwt]:
+    """The ID tokens a completed flow yielded, by source: the front channel's (RTs with
+    ``id_token``) and the token endpoint's; a source that returned none is left out."""
+    found = {FRONT_CHANNEL: flow.authorization.id_token, TOKEN_ENDPOINT: flow.tokens.id_token}
+    return {where: token for where, token in found.items() if token is not None}
+
+
+def check_subject_unchanged(first: tuple[str, str], sub: object, where: str) -> None:
+    """IDT-5: the user gets the ``sub`` of its first flow in this one too (Core §2: a ``sub``
+    is "never reassigned"; §3.3.3.6). ``first`` is (sub, where it was seen)."""
+    first_sub, first_where = first
+    if sub != first_sub:
+        fail("IDT-5", "the same user gets the same sub in every flow of the run", expected=repr(first_sub),
+             actual=repr(sub), computed_from=f"the {where} of this flow; the first sub came in a {first_where}",
+             source="Core §2 (sub), §3.3.3.6")

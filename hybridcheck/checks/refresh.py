@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hybridcheck.checks.base import fail
-from hybridcheck.evidence import AuthorizationResponse, TokenResponse
+from hybridcheck.checks.base import Findings, fail, warn
+from hybridcheck.checks.session import STANDARD_SCOPE_CLAIMS, expected_scope_claims
+from hybridcheck.checks.token_endpoint import check_grant_refused, userinfo_claims
+from hybridcheck.evidence import AuthorizationResponse, DecodedJwt, HttpExchange, TokenResponse
 
 
 def _shown(response: TokenResponse) -> str:
@@ -67,37 +69,70 @@ def check_refresh_grants(
                  expected=sorted(expected_scope & api_scopes), actual=sorted(in_token))
 
 
+def _audiences(aud: Any) -> frozenset[str] | None:
+    """``aud`` as a set (Core §2: a string is one audience); ``None`` when absent."""
+    if aud is None:
+        return None
+    return frozenset([aud] if isinstance(aud, str) else aud)
+
+
 def check_refreshed_id_token(
     response: TokenResponse,
-    original: Mapping[str, Any],
+    original: DecodedJwt | None,
     *,
     openid_granted: bool,
+    expected: bool,
 ) -> None:
-    """REF-3: a new ID token iff ``openid`` was granted, with the same ``iss``, ``sub``, ``aud``,
-    ``azp`` and ``auth_time`` as the original, a new ``iat``, and no other ``nonce`` (Core §12.2)."""
-    rule = "a refreshed ID token keeps the identity of the original (Core §12.2)"
+    """REF-3: an ID token on refresh is optional (OAuth §6, Core §12.2) and missing fails only
+    where the profile ``expected`` one (Auth0, with ``openid``); no ID token without ``openid``.
+    One that comes is *newly issued* — not the earlier token again, ``iat`` not before the
+    original's — with the original's ``iss``, ``sub``, ``aud`` (as sets) and ``azp``, the
+    original ``auth_time`` where both carry one, and no ``nonce`` or the original one (Core
+    §12.2). Its signature and claims are IDT-1 and IDT-2's, judged beside. All findings together."""
     id_token = response.id_token
     if not openid_granted:
         if id_token is not None:
             fail("REF-3", "no ID token when the refresh scope has no openid", expected="no id_token",
-                 actual=id_token.claims)
+                 actual=id_token.claims, source="Core §12.2")
         return
     if id_token is None:
-        fail("REF-3", "a refresh with openid returns a new ID token", expected="an id_token", actual=_shown(response))
-    claims = id_token.claims
-    for name in ("iss", "sub", "aud", "azp", "auth_time"):
-        if claims.get(name) != original.get(name):
-            fail("REF-3", f"{rule}: {name}", expected=original.get(name), actual=claims.get(name))
-    if not isinstance(claims.get("iat"), (int, float)) or claims["iat"] < original.get("iat", 0):
-        fail("REF-3", f"{rule}: a new iat", expected=f">= {original.get('iat')}", actual=claims.get("iat"))
-    if "nonce" in claims and claims["nonce"] != original.get("nonce"):
-        fail("REF-3", f"{rule}: no nonce, or the original one", expected=original.get("nonce"), actual=claims["nonce"])
+        if expected:
+            fail("REF-3", "a refresh with openid returns a new ID token (the profile's [expectations] "
+                 "refresh_id_token)", expected="an id_token", actual=_shown(response), source="Auth0; Core §12.2")
+        return
+    claims, before = id_token.claims, (original.claims if original else {})
+    shown = f"refresh ID token claims {claims}; original {before}"
+    rule = "a refreshed ID token keeps the identity of the original (Core §12.2)"
+    with Findings() as findings:
+        if original is not None and id_token.raw == original.raw:
+            findings.fail("REF-3", "the refresh ID token is newly issued, not the earlier one again",
+                          expected="a new ID token", actual="the code exchange's ID token, byte for byte",
+                          computed_from=shown, source="Core §12.2")
+        for name in ("iss", "sub", "azp"):  # "if no azp Claim was present in the original ID Token, one MUST NOT be"
+            if claims.get(name) != before.get(name):
+                findings.fail("REF-3", f"{rule}: {name}", expected=before.get(name), actual=claims.get(name),
+                              computed_from=shown, source="Core §12.2")
+        if _audiences(claims.get("aud")) != _audiences(before.get("aud")):
+            findings.fail("REF-3", f"{rule}: aud (as a set)", expected=before.get("aud"), actual=claims.get("aud"),
+                          computed_from=shown, source="Core §12.2")
+        if "auth_time" in claims and "auth_time" in before and claims["auth_time"] != before["auth_time"]:
+            findings.fail("REF-3", f"{rule}: auth_time of the original authentication",
+                          expected=before["auth_time"], actual=claims["auth_time"], computed_from=shown,
+                          source="Core §12.2")
+        iat = claims.get("iat")
+        if isinstance(before.get("iat"), int | float) and (not isinstance(iat, int | float) or iat < before["iat"]):
+            findings.fail("REF-3", "the refresh ID token has an iat not earlier than the original's",
+                          expected=f">= {before['iat']}", actual=iat, computed_from=shown, source="Core §12.2")
+        if "nonce" in claims and claims["nonce"] != before.get("nonce"):
+            findings.fail("REF-3", f"{rule}: no nonce, or the original one", expected=before.get("nonce"),
+                          actual=claims["nonce"], computed_from=shown, source="Core §12.2")
 
 
 def check_escalation_refused(response: TokenResponse, extra_scope: str, *, accept_silent_drop: bool) -> None:
     """REF-5: a refresh asking a scope never granted never grants it; the spec's answer is
-    ``invalid_scope`` and no token (OAuth §6, §5.2). A 200 that silently leaves the scope
-    out passes only where the profile accepts that deviation."""
+    HTTP 400 ``invalid_scope`` and no token (OAuth §6, §5.2). A 200 that silently leaves the
+    scope out fails, or is a warning where the profile accepts that deviation
+    (``accept_silent_scope_drop``): never a pass of the strict rule."""
     if response.ok:
         granted = response.granted_scope
         if granted is None:  # OAuth §5.1: an omitted scope is the scope requested, extra one included
@@ -106,14 +141,37 @@ def check_escalation_refused(response: TokenResponse, extra_scope: str, *, accep
         if extra_scope in granted:
             fail("REF-5", "a scope not originally granted is never granted", expected=f"no {extra_scope!r}",
                  actual=sorted(granted))
-        if not accept_silent_drop:
-            fail("REF-5", "an escalated refresh scope is refused (OAuth §6)",
-                 expected="HTTP 400 error invalid_scope, no token", actual=f"HTTP 200 with scope {sorted(granted)}")
+        (warn if accept_silent_drop else fail)(
+            "REF-5", "an escalated refresh scope is refused (OAuth §6)",
+            expected="HTTP 400 error invalid_scope, no token", actual=f"HTTP 200 with scope {sorted(granted)}: {extra_scope!r} silently left out")
         return
-    body = response.body
-    if response.error != "invalid_scope" or response.access_token or "id_token" in body or "refresh_token" in body:
-        fail("REF-5", "an escalated refresh scope is refused with invalid_scope and no token (OAuth §5.2)",
-             expected="error invalid_scope, no token", actual=_shown(response))
+    check_grant_refused(response, "REF-5", "an escalated refresh scope is refused with invalid_scope and no token "
+                        "(OAuth §5.2)", errors=("invalid_scope",))
+    if response.exchange.status != 400:
+        fail("REF-5", "an escalated refresh scope is answered HTTP 400 invalid_scope (OAuth §5.2)",
+             expected="HTTP 400", actual=f"HTTP {response.exchange.status} error {response.error!r}")
+
+
+def check_userinfo_within_scope(
+    exchange: HttpExchange, granted: frozenset[str], user_claims: Mapping[str, Any]
+) -> None:
+    """REF-4: what the access token of a reduced-scope refresh can do is the reduced set (OAuth
+    §6: the new token's scope "MUST NOT include any scope not originally granted" and is the
+    one asked): UserInfo answers it (Core §5.3.2) with the claims of the granted standard
+    scopes that the test user has, and none of the claims of a standard scope left out (Core §5.4)."""
+    rule = f"UserInfo answers the reduced-scope access token ({' '.join(sorted(granted))}) with that scope's claims"
+    claims = userinfo_claims(exchange, "REF-4", rule)
+    left_out = {name for scope, names in STANDARD_SCOPE_CLAIMS.items() if scope not in granted for name in names}
+    extra = sorted(left_out & claims.keys())
+    if extra:
+        fail("REF-4", "the reduced-scope access token reads no claim of a scope left out (Core §5.4)",
+             expected=f"no claim of {sorted(set(STANDARD_SCOPE_CLAIMS) - granted)}", actual=f"UserInfo has {extra}",
+             computed_from=f"granted scope {sorted(granted)}")
+    missing = sorted(expected_scope_claims(user_claims, " ".join(granted)).keys() - claims.keys())
+    if missing:
+        fail("REF-4", "the reduced-scope access token reads the claims of the scope granted (Core §5.4)",
+             expected=f"UserInfo with {missing}", actual=f"UserInfo members {sorted(claims)}",
+             computed_from=f"granted scope {sorted(granted)} and the profile's [user.claims]")
 
 
 def check_rotated(first: TokenResponse, used_token: str) -> None:

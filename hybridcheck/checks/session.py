@@ -1,14 +1,14 @@
-"""Sessions and request parameters: prompt, max_age, scope claims (SESS-1 to SESS-4, SESS-6)."""
+"""Sessions and request parameters: prompt, max_age, auth_time, scope claims (SESS-1 to SESS-4, SESS-6)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from hybridcheck.checks.base import fail
+from hybridcheck.checks.base import Findings, fail
 from hybridcheck.checks.response import check_flow_succeeded
 from hybridcheck.checks.views import claim_mismatches, describe, error_of
-from hybridcheck.evidence import AuthorizationResponse
+from hybridcheck.evidence import AuthorizationResponse, DecodedJwt
 
 _LOGIN_ERRORS = ("login_required", "interaction_required")
 
@@ -106,6 +106,23 @@ def check_max_age(resp: AuthorizationResponse, *, previous_auth_time: int, must_
             fail("SESS-4", rule, expected=f"auth_time {previous_auth_time}", actual=auth_time)
 
 
+def check_auth_time_in_every_id_token(id_tokens: Mapping[str, DecodedJwt]) -> None:
+    """SESS-4: with ``max_age`` sent, every ID token of the flow carries ``auth_time``.
+
+    Core §3.1.2.1 (max_age): "the auth_time Claim value MUST be included" — in the front
+    channel's and the token endpoint's ID token alike (``id_tokens`` by source). Without
+    ``max_age`` it is optional (Core §2) and this check is not called.
+    """
+    with Findings() as findings:
+        for where, id_token in id_tokens.items():
+            auth_time = id_token.claims.get("auth_time")
+            if isinstance(auth_time, bool) or not isinstance(auth_time, int | float):
+                findings.fail("SESS-4", f"the {where} carries auth_time when max_age was sent",
+                              expected="an auth_time claim (a NumericDate)",
+                              actual=repr(auth_time) if "auth_time" in id_token.claims else "no auth_time claim",
+                              computed_from=f"{where} claims {id_token.claims}", source="Core §3.1.2.1 (max_age)")
+
+
 #: The claims each standard scope asks for (OIDC Core §5.4).
 STANDARD_SCOPE_CLAIMS: Mapping[str, tuple[str, ...]] = {
     "profile": (
@@ -124,18 +141,25 @@ def expected_scope_claims(user_claims: Mapping[str, Any], scope: str) -> dict[st
     return {name: value for name, value in user_claims.items() if name in names}
 
 
-def check_scope_claims(claims: Mapping[str, Any], expected: Mapping[str, Any], scope: str) -> None:
-    """SESS-6: the claims of the standard scopes asked are present with the user's values.
+def check_scope_claims(sources: Mapping[str, Mapping[str, Any]], expected: Mapping[str, Any], scope: str) -> None:
+    """SESS-6: the claims of the standard scopes asked come with the user's values.
 
-    Core §5.4; OIDF Scope*. ``expected`` holds the claims the profile says the test
-    user has for ``scope``.
+    Core §5.4 (with a code, the claims may come in the ID token or from UserInfo, §5.4's
+    last paragraph): each expected claim is present in at least one source; and every
+    source that carries one (``sources`` by name: front-channel ID token, token-endpoint ID
+    token, UserInfo) carries the right value — one right source does not excuse a wrong one.
+    ``expected`` holds the claims the profile says the test user has for ``scope``.
     """
-    mismatches = claim_mismatches(claims, expected)
-    if mismatches:
-        fail(
-            "SESS-6",
-            f"scope {scope!r} yields its claims",
-            expected={name: expected[name] for name in mismatches},
-            actual=mismatches,
-            computed_from=f"claims returned {sorted(claims)}",
-        )
+    union = {name for claims in sources.values() for name in claims}
+    with Findings() as findings:
+        missing = sorted(name for name in expected if name not in union)
+        if missing:
+            findings.fail("SESS-6", f"scope {scope!r} yields its claims", expected={name: expected[name] for name in missing},
+                          actual="absent from every source", computed_from=f"claims of {', '.join(sources)}: {sorted(union)}",
+                          source="Core §5.4")
+        for where, claims in sources.items():
+            wrong = {name: found for name, found in claim_mismatches(claims, expected).items() if name in claims}
+            if wrong:
+                findings.fail("SESS-6", f"the {where} carries the user's values for scope {scope!r}",
+                              expected={name: expected[name] for name in wrong}, actual=wrong,
+                              computed_from=f"{where} claims {sorted(claims)}", source="Core §5.4, §5.1")

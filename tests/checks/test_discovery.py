@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from hybridcheck.checks.base import RequirementWarning
 from hybridcheck.checks.discovery import (
     check_discovery_valid,
     check_id_token_kid_in_jwks,
@@ -174,3 +175,18 @@ def with_header(signer: Signer, header: dict[str, Any]) -> DecodedJwt:
 def test_id_token_kid_not_in_jwks_fails(signer: Signer, header: dict[str, Any], jwks: dict[str, Any] | None) -> None:
     with fails("DISC-3"):
         check_id_token_kid_in_jwks(with_header(signer, header), jwks or signer.jwks)
+
+
+def only_one_signing_key_without_kid(keys: list[dict[str, Any]]) -> None:
+    """One RSA signing key without kid, beside an encryption key (which does not count)."""
+    single = {name: value for name, value in keys[0].items() if name != "kid"}
+    keys[:] = [single, {"kty": "RSA", "use": "enc", "kid": "enc-1", "n": "AQAB", "e": "AQAB"}]
+
+
+def test_a_single_signing_key_without_kid_is_a_warning(signer: Signer) -> None:
+    """Core §10.1 demands the kid "when multiple keys are used"; RFC 7517 §4.5 makes it OPTIONAL."""
+    single = metadata(signer, jwks_change(only_one_signing_key_without_kid))
+    with pytest.warns(RequirementWarning, match=r"\[DISC-3\] the single signing key has a kid"):
+        check_jwks_valid(single)
+    with pytest.warns(RequirementWarning, match=r"\[DISC-3\] the ID token header carries a kid"):
+        check_id_token_kid_in_jwks(with_header(signer, {"alg": "RS256"}), single.jwks)

@@ -94,10 +94,9 @@ def test_alg_not_advertised_is_named(signer: Signer) -> None:
 
 GOOD_CLAIMS: list[Any] = [
     pytest.param(id_token_claims(), id="as made"),
-    pytest.param(id_token_claims(aud=[CLIENT_ID, "https://api.example.test/"], azp=CLIENT_ID), id="aud list with azp"),
     pytest.param(id_token_claims(aud=[CLIENT_ID]), id="aud list of one without azp"),
     pytest.param(id_token_claims(azp=CLIENT_ID), id="azp with a single aud"),
-    pytest.param(id_token_claims(exp=NOW - 30), id="expired within the leeway"),
+    pytest.param(id_token_claims(exp=NOW - 30, iat=NOW - 600), id="expired within the leeway"),
     pytest.param(id_token_claims(iat=NOW + 30), id="issued in the future within the leeway"),
     pytest.param(id_token_claims(exp=NOW + 600.5, iat=NOW - 0.5), id="fractional NumericDates"),
 ]
@@ -112,7 +111,8 @@ BROKEN_CLAIMS: list[Any] = [
     pytest.param(id_token_claims(iss=ISSUER.rstrip("/")), id="iss without trailing slash"),
     pytest.param(id_token_claims(iss="https://evil.example.test/"), id="other iss"),
     pytest.param(id_token_claims(aud="other-client"), id="aud is another client"),
-    pytest.param(id_token_claims(aud=[CLIENT_ID, "https://api.example.test/"]), id="aud list without azp"),
+    pytest.param(id_token_claims(aud=[CLIENT_ID, "https://api.example.test/"]), id="aud with an untrusted audience"),
+    pytest.param(id_token_claims(nbf=NOW + 120), id="nbf in the future"),
     pytest.param(id_token_claims(aud=["a", "b"], azp=CLIENT_ID), id="aud list without the client"),
     pytest.param(id_token_claims(azp="other-client"), id="azp is another client"),
     pytest.param(id_token_claims(aud=[]), id="aud empty"),
@@ -130,6 +130,45 @@ BROKEN_CLAIMS: list[Any] = [
 def test_invalid_claims_fail(claims: dict[str, Any]) -> None:
     with fails("IDT-2"):
         check_id_token_claims(claims, issuer=ISSUER, client_id=CLIENT_ID, now=NOW)
+
+
+TRUSTED_API = "https://api.example.test/"
+
+
+def test_trusted_audience_beside_the_client_passes() -> None:
+    """Core §3.1.3.7 item 3: an audience the client trusts may share ``aud`` (``azp`` optional)."""
+    for claims in (id_token_claims(aud=[CLIENT_ID, TRUSTED_API], azp=CLIENT_ID), id_token_claims(aud=[TRUSTED_API, CLIENT_ID])):
+        check_id_token_claims(claims, issuer=ISSUER, client_id=CLIENT_ID, now=NOW, trusted_audiences=[TRUSTED_API])
+
+
+def test_untrusted_audience_is_named() -> None:
+    with fails("IDT-2") as info:
+        check_id_token_claims(id_token_claims(aud=[CLIENT_ID, TRUSTED_API], azp=CLIENT_ID), issuer=ISSUER,
+                              client_id=CLIENT_ID, now=NOW)
+    assert f"untrusted audiences [{TRUSTED_API!r}]" in str(info.value)
+
+
+def test_stale_iat_fails_against_the_profile_bound() -> None:
+    """A token issued long ago but still unexpired was not issued for this request (Core §3.1.3.7 item 10)."""
+    claims = id_token_claims(iat=NOW - 3600, exp=NOW + 3600)
+    check_id_token_claims(claims, issuer=ISSUER, client_id=CLIENT_ID, now=NOW, max_age_s=7200)
+    with fails("IDT-2") as info:
+        check_id_token_claims(claims, issuer=ISSUER, client_id=CLIENT_ID, now=NOW, max_age_s=600)
+    assert "id_token_max_age_s 600" in str(info.value)
+
+
+def test_issued_already_expired_fails() -> None:
+    with fails("IDT-2") as info:
+        check_id_token_claims(id_token_claims(iat=NOW - 10, exp=NOW - 20), issuer=ISSUER, client_id=CLIENT_ID, now=NOW)
+    assert "exp is after iat" in str(info.value)
+
+
+def test_all_claim_findings_are_reported_together() -> None:
+    with fails("IDT-2") as info:
+        check_id_token_claims(id_token_claims(iss="https://evil.example.test/", exp=NOW - 3600), issuer=ISSUER,
+                              client_id=CLIENT_ID, now=NOW)
+    rules = [found.rule for found in info.value.findings]
+    assert "iss equals the issuer exactly" in rules and "exp is in the future" in rules
 
 
 def test_expiry_message_shows_times() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -15,18 +16,22 @@ from hybridcheck.checks.refresh import (
     check_refresh_token_issued,
     check_refreshed_id_token,
     check_rotated,
+    check_userinfo_within_scope,
 )
-from hybridcheck.evidence import AuthorizationResponse, TokenResponse
+from hybridcheck.checks.base import RequirementWarning
+from hybridcheck.evidence import AuthorizationResponse, DecodedJwt, HttpExchange, TokenResponse
 
 from .kit import (
     CLIENT_ID,
     NONCE,
     NOW,
     REFRESH_TOKEN,
+    USERINFO_ENDPOINT,
     Signer,
     auth_request,
     delivered,
     error_response,
+    exchange,
     fails,
     good_params,
     id_token_claims,
@@ -41,6 +46,7 @@ REDUCED = frozenset({"openid", "read:items"})
 API_SCOPES = frozenset({"read:items", "write:items"})
 EXTRA = "phone"
 ROTATED = "v1.MRrT-rotated-9fY2bLw0kQ3"
+SUB = "auth0|tester"
 
 
 def refreshed(**changes: Any) -> TokenResponse:
@@ -213,27 +219,56 @@ def with_id_token(signer: Signer, claims: dict[str, Any]) -> TokenResponse:
     return refreshed(scope=OFFLINE, id_token=signer.token(claims))
 
 
+def original_id_token(signer: Signer, claims: dict[str, Any] = ORIGINAL_ID) -> DecodedJwt:
+    return signer.decoded(claims)
+
+
 @pytest.mark.parametrize(
     "claims",
     [
         pytest.param(refreshed_claims(), id="new iat, no nonce"),
         pytest.param(refreshed_claims(nonce=NONCE), id="the original nonce"),
         pytest.param(refreshed_claims(iat=NOW), id="iat of the same second"),
+        pytest.param(refreshed_claims(auth_time=None), id="no auth_time (Core §12.2 does not demand it)"),
         pytest.param(refreshed_claims(at_hash="77QmUPtjPfzWtF2AnpK9RQ", email="t@example.test"), id="extra claims"),
     ],
 )
 def test_refreshed_id_token_passes(signer: Signer, claims: dict[str, Any]) -> None:
-    check_refreshed_id_token(with_id_token(signer, claims), ORIGINAL_ID, openid_granted=True)
+    check_refreshed_id_token(with_id_token(signer, claims), original_id_token(signer), openid_granted=True,
+                             expected=True)
 
 
-def test_no_id_token_without_openid_passes() -> None:
-    check_refreshed_id_token(refreshed(scope="offline_access read:items"), {}, openid_granted=False)
+def test_aud_is_compared_as_a_set(signer: Signer) -> None:
+    original = original_id_token(signer, id_token_claims(aud=[CLIENT_ID, "https://api.example.test/"], azp=CLIENT_ID))
+    reordered = refreshed_claims(aud=["https://api.example.test/", CLIENT_ID])
+    check_refreshed_id_token(with_id_token(signer, reordered), original, openid_granted=True, expected=True)
+
+
+@pytest.mark.parametrize("expected", [False, True])
+def test_no_id_token_without_openid_passes(expected: bool) -> None:
+    check_refreshed_id_token(refreshed(scope="offline_access read:items"), None, openid_granted=False,
+                             expected=expected)
+
+
+def test_a_missing_refresh_id_token_passes_unless_the_profile_expects_one(signer: Signer) -> None:
+    """OAuth §6 and Core §12.2 make the refresh ID token optional; Auth0 sends one."""
+    check_refreshed_id_token(refreshed(scope=OFFLINE), original_id_token(signer), openid_granted=True, expected=False)
+    with fails("REF-3") as info:
+        check_refreshed_id_token(refreshed(scope=OFFLINE), original_id_token(signer), openid_granted=True,
+                                 expected=True)
+    assert "refresh_id_token" in str(info.value)
+
+
+def test_the_earlier_id_token_handed_back_fails(signer: Signer) -> None:
+    original = original_id_token(signer)
+    with fails("REF-3") as info:
+        check_refreshed_id_token(refreshed(scope=OFFLINE, id_token=original.raw), original, openid_granted=True,
+                                 expected=False)
+    assert "newly issued" in str(info.value)
 
 
 BROKEN_ID_TOKENS: list[Any] = [
     pytest.param(lambda s: refreshed(scope=OFFLINE), True, "an id_token", id="missing"),
-    pytest.param(lambda s: refreshed(scope=OFFLINE, id_token="not-a-jwt"), True, "an id_token",
-                 id="not a JWT"),
     pytest.param(lambda s: with_id_token(s, refreshed_claims(sub="auth0|someone-else")), True, "sub",
                  id="sub changed"),
     pytest.param(lambda s: with_id_token(s, refreshed_claims(iss="https://other.example.test/")), True, "iss",
@@ -243,11 +278,9 @@ BROKEN_ID_TOKENS: list[Any] = [
     pytest.param(lambda s: with_id_token(s, refreshed_claims(azp=None)), True, "azp", id="azp dropped"),
     pytest.param(lambda s: with_id_token(s, refreshed_claims(auth_time=NOW + 3600)), True, "auth_time",
                  id="auth_time changed"),
-    pytest.param(lambda s: with_id_token(s, refreshed_claims(auth_time=None)), True, "auth_time",
-                 id="auth_time dropped"),
-    pytest.param(lambda s: with_id_token(s, refreshed_claims(iat=NOW - 60)), True, "a new iat", id="iat older"),
-    pytest.param(lambda s: with_id_token(s, refreshed_claims(iat=None)), True, "a new iat", id="iat missing"),
-    pytest.param(lambda s: with_id_token(s, refreshed_claims(iat=str(NOW + 3600))), True, "a new iat",
+    pytest.param(lambda s: with_id_token(s, refreshed_claims(iat=NOW - 60)), True, "not earlier", id="iat older"),
+    pytest.param(lambda s: with_id_token(s, refreshed_claims(iat=None)), True, "not earlier", id="iat missing"),
+    pytest.param(lambda s: with_id_token(s, refreshed_claims(iat=str(NOW + 3600))), True, "not earlier",
                  id="iat a string"),
     pytest.param(lambda s: with_id_token(s, refreshed_claims(nonce="n-other")), True, "nonce", id="other nonce"),
     pytest.param(lambda s: with_id_token(s, refreshed_claims()), False, "has no openid",
@@ -260,15 +293,18 @@ def test_broken_refreshed_id_token_fails(
     signer: Signer, make: Callable[[Signer], TokenResponse], openid: bool, shown: str
 ) -> None:
     with fails("REF-3") as info:
-        check_refreshed_id_token(make(signer), ORIGINAL_ID, openid_granted=openid)
+        check_refreshed_id_token(make(signer), original_id_token(signer), openid_granted=openid, expected=True)
     assert shown in str(info.value)
 
 
 def test_refreshed_id_token_needs_no_azp_where_the_original_had_none(signer: Signer) -> None:
-    original = id_token_claims()
-    check_refreshed_id_token(with_id_token(signer, refreshed_claims(azp=None)), original, openid_granted=True)
+    """Core §12.2: "if no azp Claim was present in the original ID Token, one MUST NOT be present"."""
+    original = original_id_token(signer, id_token_claims())
+    check_refreshed_id_token(with_id_token(signer, refreshed_claims(azp=None)), original, openid_granted=True,
+                             expected=True)
     with fails("REF-3"):
-        check_refreshed_id_token(with_id_token(signer, refreshed_claims()), original, openid_granted=True)
+        check_refreshed_id_token(with_id_token(signer, refreshed_claims()), original, openid_granted=True,
+                                 expected=True)
 
 
 # --- REF-5: an escalated refresh scope is never granted -----------------------------------
@@ -277,17 +313,23 @@ REFUSED_ESCALATION = oauth_error("invalid_scope")
 SILENT_DROP = refreshed(scope=OFFLINE)
 
 
+@pytest.mark.parametrize("accept_silent_drop", [False, True])
+def test_escalation_refused_passes(accept_silent_drop: bool) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_escalation_refused(REFUSED_ESCALATION, EXTRA, accept_silent_drop=accept_silent_drop)
+
+
 @pytest.mark.parametrize(
-    ("response", "accept_silent_drop"),
+    "response",
     [
-        pytest.param(REFUSED_ESCALATION, False, id="400 invalid_scope, strict"),
-        pytest.param(REFUSED_ESCALATION, True, id="400 invalid_scope, drop accepted"),
-        pytest.param(refreshed(scope="openid read:items"), True, id="200 with less, drop accepted"),
-        pytest.param(SILENT_DROP, True, id="200 silently dropping, drop accepted"),
+        pytest.param(refreshed(scope="openid read:items"), id="200 with less"),
+        pytest.param(SILENT_DROP, id="200 silently dropping"),
     ],
 )
-def test_escalation_refused_passes(response: TokenResponse, accept_silent_drop: bool) -> None:
-    check_escalation_refused(response, EXTRA, accept_silent_drop=accept_silent_drop)
+def test_accepted_silent_drop_is_a_warning_not_a_pass(response: TokenResponse) -> None:
+    with pytest.warns(RequirementWarning, match=r"(?s)^\[REF-5\] .*silently left out"):
+        check_escalation_refused(response, EXTRA, accept_silent_drop=True)
 
 
 BROKEN_ESCALATIONS: list[Any] = [
@@ -300,7 +342,8 @@ BROKEN_ESCALATIONS: list[Any] = [
     pytest.param(oauth_error("invalid_request"), True, "invalid_request", id="400 invalid_request"),
     pytest.param(oauth_error("invalid_grant"), False, "invalid_grant", id="400 invalid_grant"),
     pytest.param(oauth_error("access_denied", status=403), True, "access_denied", id="403 access_denied"),
-    pytest.param(token_response("Bad Request", status=400), True, "Bad Request", id="400 not JSON"),
+    pytest.param(oauth_error("invalid_scope", status=403), True, "HTTP 400", id="403 invalid_scope"),
+    pytest.param(oauth_error("invalid_scope", status=200), False, "HTTP 400", id="200 invalid_scope, no token"),
     pytest.param(oauth_error("invalid_scope", refresh_token=REFRESH_TOKEN), True, "refresh_token",
                  id="invalid_scope with a refresh_token"),
     pytest.param(oauth_error("invalid_scope", id_token="h.p.s"), True, "id_token", id="invalid_scope with an id_token"),
@@ -315,6 +358,55 @@ def test_escalation_granted_or_wrongly_refused_fails(
 ) -> None:
     with fails("REF-5") as info:
         check_escalation_refused(response, EXTRA, accept_silent_drop=accept_silent_drop)
+    assert shown in str(info.value)
+
+
+def test_escalation_refused_without_json_is_tok1s_finding() -> None:
+    with fails("TOK-1") as info:
+        check_escalation_refused(token_response("Bad Request", status=400), EXTRA, accept_silent_drop=True)
+    assert "Bad Request" in str(info.value)
+
+
+# --- REF-4: what the reduced-scope access token can do ------------------------------------
+
+USER_CLAIMS = {"name": "Tess Tester", "nickname": "tess", "email": "tester@example.test", "email_verified": True,
+               "phone_number": "+1 555 0100"}
+OPENID_EMAIL = frozenset({"openid", "email", "read:items"})
+
+
+def userinfo_answer(body: Any, *, status: int = 200, media: str = "application/json") -> HttpExchange:
+    return exchange(body, status=status, headers={"content-type": media}, url=USERINFO_ENDPOINT, method="GET")
+
+
+@pytest.mark.parametrize(
+    ("answer", "granted"),
+    [
+        pytest.param(userinfo_answer({"sub": SUB, "email": "tester@example.test", "email_verified": True}),
+                     OPENID_EMAIL, id="openid email: email only"),
+        pytest.param(userinfo_answer({"sub": SUB}), frozenset({"openid"}), id="openid: sub only"),
+        pytest.param(userinfo_answer({"sub": SUB, "email": "x", "email_verified": True, "custom": 1}), OPENID_EMAIL,
+                     id="a non-standard claim beside"),
+    ],
+)
+def test_userinfo_within_the_reduced_scope_passes(answer: HttpExchange, granted: frozenset[str]) -> None:
+    check_userinfo_within_scope(answer, granted, USER_CLAIMS)
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        pytest.param(userinfo_answer({"sub": SUB, "email": "x", "email_verified": True, "name": "Tess Tester",
+                                      "nickname": "tess"}), "['name', 'nickname']", id="profile claims of the original"),
+        pytest.param(userinfo_answer({"sub": SUB, "email": "x", "email_verified": True, "phone_number": "+1"}),
+                     "phone_number", id="a phone claim never in the reduced scope"),
+        pytest.param(userinfo_answer({"sub": SUB}), "['email', 'email_verified']", id="email missing"),
+        pytest.param(userinfo_answer({"error": "invalid_token"}, status=401), "HTTP 401", id="token refused"),
+        pytest.param(userinfo_answer("sub=x", media="text/plain"), "text/plain", id="not JSON"),
+    ],
+)
+def test_userinfo_beyond_the_reduced_scope_fails(answer: HttpExchange, shown: str) -> None:
+    with fails("REF-4") as info:
+        check_userinfo_within_scope(answer, OPENID_EMAIL, USER_CLAIMS)
     assert shown in str(info.value)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from hybridcheck.checks.session import (
+    check_auth_time_in_every_id_token,
     check_login_required,
     check_max_age,
     check_reauthenticated,
@@ -163,8 +164,17 @@ def test_max_age_broken_fails(signer: Signer, make: Make, must_reauthenticate: b
 EMAIL = {"email": "tester@hybridcheck.test", "email_verified": True}
 
 
+UI, FRONT, BACK = "UserInfo", "front-channel ID token", "token-endpoint ID token"
+
+
 def test_scope_claims_pass() -> None:
-    check_scope_claims({"sub": "x", **EMAIL, "name": "extra is fine"}, EMAIL, "openid email")
+    check_scope_claims({UI: {"sub": "x", **EMAIL, "name": "extra is fine"}}, EMAIL, "openid email")
+
+
+def test_scope_claims_may_be_split_over_the_sources() -> None:
+    """Core §5.4: with a code, claims may come in the ID token or from UserInfo; the union counts."""
+    check_scope_claims({FRONT: {"email": EMAIL["email"]}, BACK: {}, UI: {"email_verified": True}}, EMAIL,
+                       "openid email")
 
 
 @pytest.mark.parametrize(
@@ -174,5 +184,22 @@ def test_scope_claims_pass() -> None:
 )
 def test_scope_claims_broken_fail(claims: dict[str, Any]) -> None:
     with fails("SESS-6") as info:
-        check_scope_claims(claims, EMAIL, "openid email")
+        check_scope_claims({UI: claims}, EMAIL, "openid email")
     assert "'openid email'" in str(info.value)
+
+
+@pytest.mark.parametrize("wrong_in", [FRONT, BACK, UI])
+def test_one_right_source_does_not_excuse_a_wrong_one(wrong_in: str) -> None:
+    sources = {FRONT: dict(EMAIL), BACK: dict(EMAIL), UI: dict(EMAIL)}
+    sources[wrong_in]["email"] = "someone-else@hybridcheck.invalid"
+    with fails("SESS-6") as info:
+        check_scope_claims(sources, EMAIL, "openid email")
+    assert [found.rule for found in info.value.findings] == [f"the {wrong_in} carries the user's values for scope 'openid email'"]
+
+
+def test_auth_time_is_demanded_of_every_id_token(signer: Signer) -> None:
+    with_time, without = signer.decoded(id_token_claims()), signer.decoded(id_token_claims(auth_time=None))
+    check_auth_time_in_every_id_token({FRONT: with_time, BACK: with_time})
+    with fails("SESS-4") as info:
+        check_auth_time_in_every_id_token({FRONT: with_time, BACK: without})
+    assert f"the {BACK} carries auth_time" in str(info.value)
