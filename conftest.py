@@ -16,7 +16,9 @@ import pytest
 from hybridcheck.browser import ENV_BROWSER_WS, choose_chromium, server_connect_options
 from hybridcheck.near_miss import FOREIGN_HOST
 
-pytest_plugins = ["hybridcheck.severity", "hybridcheck.reporting", "hybridcheck.plugin", "hybridcheck.xdist_exit"]
+pytest_plugins = [
+    "hybridcheck.severity", "hybridcheck.reporting", "hybridcheck.plugin", "hybridcheck.xdist_exit", "hybridcheck.interrupt",
+]
 
 
 @pytest.fixture(scope="session")
