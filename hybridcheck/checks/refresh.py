@@ -88,7 +88,9 @@ def check_refreshed_id_token(
     One that comes is *newly issued* — not the earlier token again, ``iat`` not before the
     original's — with the original's ``iss``, ``sub``, ``aud`` (as sets) and ``azp``, the
     original ``auth_time`` where both carry one, and no ``nonce`` or the original one (Core
-    §12.2). Its signature and claims are IDT-1 and IDT-2's, judged beside. All findings together."""
+    §12.2). Its signature and claims are IDT-1 and IDT-2's, judged beside. All findings together.
+    The caller refreshes at least a second after the original was issued: a deterministic
+    signature (RS256) over the same claims in the same second gives the same bytes."""
     id_token = response.id_token
     if not openid_granted:
         if id_token is not None:
