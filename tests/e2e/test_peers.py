@@ -5,7 +5,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-# oidc-provider at the library's stock settings (no [[deviations]]), about 100 s at -n 2 on two
+# oidc-provider at the library's stock settings (its one known deviation an xfail), about 130 s at -n 2 on two
 # cores; its Auth0-like configuration and idpyoidc run in `make proven`.
 @pytest.mark.parametrize("profile", ["oidc-provider-stock"])
 def test_suite_is_green_against_the_peer(run_suite, profile):
