@@ -41,7 +41,7 @@ def issue_access_token(tenant: Tenant, grant: Grant, scope: tuple[str, ...]) -> 
         if "openid" in scope:
             audience = [grant.audience, tenant.endpoint("userinfo")]
         claims: dict[str, Any] = {
-            "iss": tenant.issuer, "sub": grant.sub, "aud": audience, "azp": grant.client_id,
+            "iss": tenant.issuer, "sub": subject_of(tenant, grant), "aud": audience, "azp": grant.client_id,
             "scope": " ".join(scope), "iat": now, "exp": now + ACCESS_TOKEN_LIFETIME_S,
             "jti": new_secret_value(),
         }
@@ -81,7 +81,7 @@ def issue_id_token(tenant: Tenant, grant: Grant, *, scope: tuple[str, ...], nonc
     if replayed and channel == "refresh":
         return _FIRST_ID_TOKENS[grant.id]
     now = int(time.time())
-    claims: dict[str, Any] = {"iss": tenant.issuer, "sub": grant.sub, "aud": grant.client_id,
+    claims: dict[str, Any] = {"iss": tenant.issuer, "sub": subject_of(tenant, grant), "aud": grant.client_id,
                               "iat": now, "exp": now + ID_TOKEN_LIFETIME_S}
     if tenant.has_defect("iss_without_trailing_slash"):
         claims["iss"] = tenant.issuer.rstrip("/")
@@ -110,9 +110,18 @@ def issue_id_token(tenant: Tenant, grant: Grant, *, scope: tuple[str, ...], nonc
     return token
 
 
+def subject_of(tenant: Tenant, grant: Grant) -> str:
+    """The ``sub`` the tenant shows for ``grant`` in its tokens and UserInfo: the user's;
+    ``sub_changes_between_flows``: one per grant, so a flow is consistent in itself and only
+    a second flow of the same user shows the reassignment (IDT-5)."""
+    if tenant.has_defect("sub_changes_between_flows"):
+        return f"{grant.sub}.{grant.id[:8]}"
+    return grant.sub
+
+
 def _defective_claims(tenant: Tenant, grant: Grant, channel: Channel, now: int) -> dict[str, Any]:
     """The claims a defect changes (none on the correct tenant): audiences (IDT-2), times
-    (IDT-2), the subject (IDT-5, REF-3)."""
+    (IDT-2), the refresh ID token's subject (REF-3)."""
     changed: dict[str, Any] = {}
     if tenant.has_defect("aud_list_without_azp"):
         changed["aud"] = [grant.client_id, OTHER_AUDIENCE]
@@ -126,8 +135,6 @@ def _defective_claims(tenant: Tenant, grant: Grant, channel: Channel, now: int) 
         changed["iat"] = now - 3600
     if tenant.has_defect("id_token_nbf_future"):
         changed["nbf"] = now + 3600
-    if tenant.has_defect("sub_changes_between_flows"):
-        changed["sub"] = f"{grant.sub}.{grant.id[:8]}"  # one sub per grant: stable within a flow only
     if channel == "refresh" and tenant.has_defect("refresh_id_token_wrong_sub"):
         changed["sub"] = grant.sub + "-refreshed"
     return changed

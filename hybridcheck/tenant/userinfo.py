@@ -19,6 +19,7 @@ from hybridcheck.tenant.claims import claims_for_scope, requested_claims
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.limits import too_many_requests
 from hybridcheck.tenant.responses import NO_STORE, json_response
+from hybridcheck.tenant.tokens import subject_of
 
 _REALM = 'Bearer realm="userinfo"'
 
@@ -58,7 +59,7 @@ def userinfo(tenant: Tenant, authorization: str | None, body_token: str | None) 
         if not allowed:
             return too_many_requests("/userinfo", limit_headers)
     user = tenant.user(grant.sub)
-    sub = f"auth0|{grant.sub}" if tenant.has_defect("userinfo_sub_mismatch") else grant.sub
+    sub = f"auth0|{grant.sub}" if tenant.has_defect("userinfo_sub_mismatch") else subject_of(tenant, grant)
     claims = {"sub": sub, **claims_for_scope(tenant.config, user, record.scope)}
     for name, value in requested_claims(user, grant.userinfo_claims).items():
         claims.setdefault(name, value)
