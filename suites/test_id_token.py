@@ -90,18 +90,26 @@ def test_token_endpoint_at_hash_matches_its_access_token_where_present(case, com
     check_at_hash(_token_endpoint_id_token(flow), flow.tokens.access_token, required=False)
 
 
+@pytest.fixture(scope="session")
+def first_subject() -> dict[str, tuple[str, str]]:
+    """IDT-5's run record (per worker): the first ``sub`` seen for the test user, and where."""
+    return {}
+
+
 @pytest.mark.req("IDT-5")
 @pytest.mark.matrix(modes=["fragment"])
-def test_the_user_keeps_its_sub_across_flows(case, complete):
-    """Core §2: a ``sub`` is "never reassigned" — a second flow of the same user yields the
-    ``sub`` of the first in every ID token it returns (within one flow: IDT-5 in test_token.py)."""
-    first = complete(case)
-    seen = [(where, token.claims.get("sub")) for where, token in
-            ((FRONT_CHANNEL, first.authorization.id_token), (TOKEN_ENDPOINT, first.tokens.id_token)) if token]
+def test_the_user_keeps_its_sub_across_flows(request, case, complete, first_subject):
+    """Core §2: a ``sub`` is "never reassigned" — two flows of the same user here, and the
+    cells of this test before it in the run, yield one ``sub`` in every ID token (within one
+    flow, front channel against token endpoint: IDT-5 in test_token.py)."""
+    flows = [complete(case), complete(case)]
+    seen = [(f"{where} of flow {number} of {request.node.name}", token.claims.get("sub"))
+            for number, flow in enumerate(flows, 1)
+            for where, token in ((FRONT_CHANNEL, flow.authorization.id_token), (TOKEN_ENDPOINT, flow.tokens.id_token))
+            if token is not None]
     if not seen:
-        pytest.skip("the first flow yielded no ID token (judged by RESP-1 and TOK-1)")
+        pytest.skip("the flows yielded no ID token (judged by RESP-1 and TOK-1)")
     where, sub = seen[0]
-    second = complete(case)
-    for later_where, token in ((FRONT_CHANNEL, second.authorization.id_token), (TOKEN_ENDPOINT, second.tokens.id_token)):
-        if token is not None:
-            check_subject_unchanged((sub, where), token.claims.get("sub"), later_where)
+    first = first_subject.setdefault("user", (sub, where))
+    for later_where, later_sub in seen:
+        check_subject_unchanged(first, later_sub, later_where)

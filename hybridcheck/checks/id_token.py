@@ -228,10 +228,11 @@ def flow_id_tokens(flow: CompletedFlow) -> dict[str, DecodedJwt]:
 
 
 def check_subject_unchanged(first: tuple[str, str], sub: object, where: str) -> None:
-    """IDT-5: the user gets the ``sub`` of its first flow in this one too (Core §2: a ``sub``
-    is "never reassigned"; §3.3.3.6). ``first`` is (sub, where it was seen)."""
+    """IDT-5: the user gets the ``sub`` of its first flow in every later one too (Core §2: a
+    ``sub`` is "never reassigned"; §3.3.3.6). ``first`` is (sub, where it was seen); ``where``
+    names the ID token judged now."""
     first_sub, first_where = first
     if sub != first_sub:
         fail("IDT-5", "the same user gets the same sub in every flow of the run", expected=repr(first_sub),
-             actual=repr(sub), computed_from=f"the {where} of this flow; the first sub came in a {first_where}",
+             actual=repr(sub), computed_from=f"the {where}; the first sub came in the {first_where}",
              source="Core §2 (sub), §3.3.3.6")

@@ -1,4 +1,4 @@
-"""IDT-1 to IDT-4 and IDT-6: signature, claims, c_hash, at_hash, expected claims."""
+"""IDT-1 to IDT-6: signature, claims, c_hash, at_hash, a stable subject, expected claims."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from hybridcheck.checks.id_token import (
     check_custom_claims,
     check_id_token_claims,
     check_id_token_signature,
+    check_subject_unchanged,
 )
 from hybridcheck.evidence import DecodedJwt
 from hybridcheck.jose import left_half_hash
@@ -272,3 +273,15 @@ def test_missing_or_different_custom_claims_fail(claims: dict[str, Any]) -> None
     with fails("IDT-6") as info:
         check_custom_claims(claims, EXPECTED_CLAIMS, "access token")
     assert "access token" in str(info.value)
+
+
+def test_subject_unchanged_passes_for_the_same_sub() -> None:
+    check_subject_unchanged(("auth0|tester", "front-channel ID token of flow 1"), "auth0|tester", "refresh ID token")
+
+
+@pytest.mark.parametrize("later", ["auth0|tester.1a2b3c4d", None, ""], ids=["another sub", "no sub", "empty sub"])
+def test_a_reassigned_sub_fails_naming_both_places(later: object) -> None:
+    with fails("IDT-5") as info:
+        check_subject_unchanged(("auth0|tester", "front-channel ID token of flow 1"), later,
+                                "token-endpoint ID token of flow 2")
+    assert "the token-endpoint ID token of flow 2; the first sub came in the front-channel ID token of flow 1" in str(info.value)
