@@ -61,8 +61,8 @@ def _unknown(kind: str) -> str:
 def test_every_token_endpoint_error_is_an_oauth_error_response(any_case, authorize, tokens, target, profile):
     """OAuth §5.2: each kind of error the suite provokes, judged once here for its status
     (400; 400 or 401 for invalid_client) and its JSON body; the tests of TOK-2..7 and REF-*
-    judge only the error code. A mistake that is not refused at all is the finding of the
-    requirement demanding the refusal (its ID beside each case)."""
+    judge only the error code. A mistake that is not refused at all is left to the test of
+    the requirement demanding the refusal (its ID beside each case), unless that is TOK-1."""
 
     def fresh(**overrides):
         response = authorize(any_case, **overrides)
