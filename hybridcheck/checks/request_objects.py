@@ -24,10 +24,11 @@ def unsigned_objects_not_offered(discovery: Mapping[str, Any], by: str) -> str |
     is owed. ``None`` when the object must be processed or refused as unsupported.
     """
     flag, default = _CARRIER_FLAGS[by]
-    algs = discovery.get("request_object_signing_alg_values_supported") or []
-    if discovery.get(flag, default) is True and "none" not in algs:
+    algs = discovery.get("request_object_signing_alg_values_supported")
+    if discovery.get(flag, default) is True and "none" not in (algs or []):
+        advertised = f"it lists {algs}" if algs is not None else "the member is absent"
         return (f"the tenant processes request objects ({flag}) but does not advertise 'none' in "
-                f"request_object_signing_alg_values_supported ({algs}): unsigned objects are not offered")
+                f"request_object_signing_alg_values_supported ({advertised}): unsigned objects are not offered")
     return None
 
 
