@@ -33,12 +33,15 @@ report:
 	@echo "open reports/allure-report/index.html"
 
 # The README's "Proven against" section: the mutation matrix and the peers (oidc-provider at its
-# stock settings and Auth0-like, idpyoidc), then the table.
+# stock settings and Auth0-like, idpyoidc, LemonLDAP::NG from Debian), then the table.
 proven: setup
 	$(VENV)/bin/python -m hybridcheck.mutation --jobs 2
 	$(VENV)/bin/python -m pytest suites --tenant oidc-provider-stock -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/oidc-provider-stock
 	$(VENV)/bin/python -m pytest suites --tenant oidc-provider -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/oidc-provider
 	$(VENV)/bin/python -m pytest suites --tenant idpyoidc -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/idpyoidc
+	@if [ -x /usr/bin/plackup ] && [ -f /var/lib/lemonldap-ng/conf/lmConf-1.json ]; then set -x; \
+	  $(VENV)/bin/python -m pytest suites --tenant llng -n 2 -q -o addopts=--strict-markers --reports-dir=reports/peers/llng; \
+	else echo "proven: LemonLDAP::NG is not installed (scripts/bootstrap.sh installs it where apt-get is): llng skipped"; fi
 	$(VENV)/bin/python -m hybridcheck.readme_tables --proven
 
 # Speed: the full suite with 1 and 2 workers, the naive baseline and the httpx floor; last line JSON.

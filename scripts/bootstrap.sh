@@ -34,3 +34,19 @@ if ! "$venv/bin/python" -m hybridcheck.browser >/dev/null 2>&1; then
   fi
   "$venv/bin/python" -m hybridcheck.browser >&2
 fi
+
+# The LemonLDAP::NG peer (tenants/llng.toml, peers/llng/): Debian's packages, where apt is there.
+# Without them the peer is skipped (tests/e2e/test_peers.py says why); nothing else needs them.
+llng_packages=(liblemonldap-ng-portal-perl lemonldap-ng-fastcgi-server libcrypt-openssl-bignum-perl
+  libio-string-perl libhttp-parser-xs-perl libgd-securityimage-perl libimage-magick-perl libstring-random-perl)
+llng_missing=()
+for package in "${llng_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || llng_missing+=("$package")
+done
+if (( ${#llng_missing[@]} )); then
+  if command -v apt-get >/dev/null 2>&1 && { [[ $(id -u) == 0 ]] || command -v sudo >/dev/null 2>&1; }; then
+    apt_install "${llng_missing[@]}" || echo "bootstrap: installing LemonLDAP::NG failed; the llng peer will be skipped" >&2
+  else
+    echo "bootstrap: no apt-get here: LemonLDAP::NG (the llng peer) not installed, its tests are skipped" >&2
+  fi
+fi
