@@ -1,5 +1,6 @@
 """Independent peers: the suite passes against OPs nobody on this team wrote (started by the run)."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ def test_suite_is_green_against_the_peer(run_suite, profile):
     result = run_suite("--tenant", profile, "-n", "2", "-q", timeout=900)
     tail = "\n".join(result.stdout.splitlines()[-30:])
     assert result.returncode == 0, tail
-    assert " passed" in tail and "failed" not in tail.split("\n")[-1]
+    assert " passed" in tail and not re.search(r"\b\d+ (failed|errors?)\b", tail.split("\n")[-1])
 
 
 def _llng_missing() -> str | None:
@@ -34,4 +35,4 @@ def test_smoke_subset_is_green_against_llng(run_suite):
     result = run_suite("--tenant", "llng", "-m", "smoke", "-q", timeout=600)
     tail = "\n".join(result.stdout.splitlines()[-30:])
     assert result.returncode == 0, tail
-    assert " passed" in tail and "failed" not in tail.split("\n")[-1]
+    assert " passed" in tail and not re.search(r"\b\d+ (failed|errors?)\b", tail.split("\n")[-1])
