@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from hybridcheck.evidence import response_type_values
+
 
 @dataclass(frozen=True)
 class Deviation:
@@ -40,7 +42,7 @@ class Deviation:
         """True when a test with these properties is covered by this entry."""
         if self.requirement not in requirements:
             return False
-        if self.response_type and set(self.response_type.split()) != set((response_type or "").split()):
+        if self.response_type and response_type_values(self.response_type) != response_type_values(response_type):
             return False
         if self.response_mode and self.response_mode != response_mode:
             return False

@@ -24,6 +24,19 @@ def parse_form(encoded: str) -> dict[str, str]:
     return dict(parse_qsl(encoded, keep_blank_values=True))
 
 
+def response_type_values(response_type: str | None) -> frozenset[str]:
+    """A response type as the set of its space-separated values (MRT §3, OAuth §3.1.1: order
+    does not matter), so ``code token id_token`` is ``code id_token token``."""
+    return frozenset((response_type or "").split())
+
+
+def default_response_mode(response_type: str | None) -> str:
+    """The response mode a response type uses when none is asked (MRT §2.1, §5): ``query`` for
+    ``code`` (and ``none``) alone, ``fragment`` for every RT that returns a token or ID token."""
+    values = response_type_values(response_type)
+    return "query" if values and values <= {"code", "none"} else "fragment"
+
+
 @dataclass(frozen=True)
 class DecodedJwt:
     """A JWT split into its parts, decoded without verification (checks verify)."""
@@ -87,14 +100,12 @@ class AuthorizationRequest:
     @property
     def expected_mode(self) -> str:
         """The response mode the response must use: asked, else the RT's default (MRT §5)."""
-        if self.response_mode:
-            return self.response_mode
-        return "query" if self.response_type == "code" else "fragment"
+        return self.response_mode or default_response_mode(self.response_type)
 
     @property
     def response_type_values(self) -> frozenset[str]:
         """The RT as a set: ``code token id_token`` equals ``code id_token token`` (MRT §3)."""
-        return frozenset((self.response_type or "").split())
+        return response_type_values(self.response_type)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from hybridcheck.evidence import response_type_values
 from hybridcheck.profile import HYBRID_RESPONSE_TYPES, RESPONSE_MODES
 
 RT_MARKERS = {
@@ -33,7 +34,7 @@ class FlowCase:
 
     @property
     def values(self) -> frozenset[str]:
-        return frozenset(self.response_type.split())
+        return response_type_values(self.response_type)
 
     @property
     def has_id_token(self) -> bool:
@@ -51,7 +52,7 @@ def cases(needs: Iterable[str] = (), lacks: Iterable[str] = (), modes: Iterable[
         FlowCase(rt, rm)
         for rt in HYBRID_RESPONSE_TYPES
         for rm in modes
-        if needed <= set(rt.split()) and not excluded & set(rt.split())
+        if needed <= response_type_values(rt) and not excluded & response_type_values(rt)
     ]
 
 

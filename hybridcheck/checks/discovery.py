@@ -8,7 +8,7 @@ from typing import Any
 
 from hybridcheck.checks.base import fail, warn
 from hybridcheck.checks.schemas import schema_errors
-from hybridcheck.evidence import DecodedJwt, ProviderMetadata
+from hybridcheck.evidence import DecodedJwt, ProviderMetadata, default_response_mode, response_type_values
 from hybridcheck.jose import key_for_kid, kids, signing_keys
 
 #: Discovery §3: the default of ``response_modes_supported`` when it is absent.
@@ -62,11 +62,6 @@ def check_discovery_valid(metadata: ProviderMetadata, expected_issuer: str) -> N
         )
 
 
-def _default_mode(response_type: str) -> str:
-    """The default response mode of a response type (MRT §2.1, §5): query for code only."""
-    return "query" if set(response_type.split()) <= {"code", "none"} else "fragment"
-
-
 def unadvertised_reason(discovery: Mapping[str, Any], response_type: str, response_mode: str | None) -> str | None:
     """DISC-2: why the tenant does not advertise this response type and mode, or ``None`` when it does.
 
@@ -76,12 +71,12 @@ def unadvertised_reason(discovery: Mapping[str, Any], response_type: str, respon
     supports ``["query", "fragment"]`` (Discovery §3). The caller skips with the reason.
     """
     advertised_types = discovery.get("response_types_supported") or []
-    wanted = frozenset(response_type.split())
-    if not any(isinstance(rt, str) and frozenset(rt.split()) == wanted for rt in advertised_types):
+    wanted = response_type_values(response_type)
+    if not any(isinstance(rt, str) and response_type_values(rt) == wanted for rt in advertised_types):
         return (
             f"tenant does not advertise response_type {response_type!r} (response_types_supported: {advertised_types})"
         )
-    mode = response_mode or _default_mode(response_type)
+    mode = response_mode or default_response_mode(response_type)
     advertised_modes = discovery.get("response_modes_supported", list(DEFAULT_RESPONSE_MODES))
     if mode not in advertised_modes:
         which = f"response_mode {mode!r}" + ("" if response_mode else f" (the default of {response_type!r})")

@@ -187,6 +187,7 @@ def parse_request(tenant: Tenant, items: Iterable[tuple[str, str]]) -> AuthReque
 
     state = values.get("state")
     response_type_value = values.get("response_type")
+    # The tenant's own copy of "a response type is a set" (MRT §3): an oracle shares no code with the checks.
     response_type = frozenset(response_type_value.split()) if response_type_value else frozenset()
     mode_asked = values.get("response_mode")
 
