@@ -1,6 +1,8 @@
-"""The pytest plugin: options, session fixtures, matrix parametrisation, requirement IDs.
+"""The pytest plugin: options, markers, session fixtures, matrix parametrisation, requirement IDs.
 
-Loaded by the root ``conftest.py``. It stays dormant for the project's own tests; when a
+Loaded by the root ``conftest.py`` (one line); it loads its companions (``pytest_plugins``
+below): warnings as an outcome, reporting, the browser choice, xdist's exit, SIGINT. It
+registers every marker in code, from the catalogue families and the matrix. It stays dormant for the project's own tests; when a
 run collects ``suites/`` it loads the tenant profile in ``pytest_configure`` (a bad
 profile is a usage error, exit code 4, before any test), then provides:
 
@@ -37,23 +39,24 @@ from hybridcheck.flows.login import recipe_for
 from hybridcheck.flows.metadata import TenantUnreachable, fetch_metadata
 from hybridcheck.flows.pacing import SharedBucket
 from hybridcheck.flows.token import TokenClient
-from hybridcheck.matrix import FlowCase, as_params, cases
+from hybridcheck.keys import CHANNEL_KEY, DEFECTS_KEY, EVIDENCE_KEY, EXIT_TENANT_UNAVAILABLE, PROFILE_KEY
+from hybridcheck.matrix import RT_MARKERS, FlowCase, as_params, cases
 from hybridcheck.near_miss import NearMiss, near_misses, wildcard_cases
 from hybridcheck.peer import PeerFailed, launch_peer, peer_environment
-from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, Profile, ProfileError, load_profile
+from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, RESPONSE_MODES, Profile, ProfileError, load_profile
 from hybridcheck.redact import REDACTOR, redact
-from hybridcheck.reporting import CHANNEL_KEY, EVIDENCE_KEY
 from hybridcheck.requirements import catalogue
 from hybridcheck.target import Authorizer, Target
 from hybridcheck.tenant import start_tenant
 from hybridcheck.tenant.defects import UnknownDefectError, parse_defects
 
-#: Exit code when the run cannot talk to the tenant at all (unreachable, peer not starting,
-#: login recipe failing): distinct from pytest's 0-5 so a nightly job can tell "tenant down"
-#: from "tenant non-conformant" (1).
-EXIT_TENANT_UNAVAILABLE = 6
-PROFILE_KEY = pytest.StashKey[Profile]()
-DEFECTS_KEY = pytest.StashKey[frozenset[str]]()
+pytest_plugins = [
+    "hybridcheck.severity",
+    "hybridcheck.reporting",
+    "hybridcheck.browser_plugin",
+    "hybridcheck.xdist_exit",
+    "hybridcheck.interrupt",
+]
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
 ENV_DEFECTS = "HYBRIDCHECK_DEFECTS"
 
@@ -72,6 +75,28 @@ FAMILY_MARKERS = {
 }
 #: Requirements that also have a marker of their own.
 REQUIREMENT_MARKERS = {"IDT-3": "c_hash", "IDT-4": "at_hash"}
+#: The markers a suite test sets itself.
+TEST_MARKERS = {
+    "req(*ids)": "requirement IDs of the catalogue (REQUIREMENTS.md) this test verifies",
+    "matrix(needs, lacks, modes)": "narrow the response type x response mode cells of a test",
+    "oidf(module)": "the OpenID Foundation hybrid-plan module this test corresponds to",
+    "smoke": "one happy path per response type x response mode",
+    "negative": "the tenant must refuse something",
+    "auth0": "Auth0-specific behaviour (audience, organization, custom claims)",
+    "slow": "takes longer than a few seconds (waits on purpose)",
+}
+
+
+def markers() -> dict[str, str]:
+    """Every marker the suite uses, with its help text: the ones tests set, and the ones the
+    plugin adds from the matrix and the catalogue (``pytest -m "state and form_post"``)."""
+    return {
+        **TEST_MARKERS,
+        **{marker: f'response_type "{rt}"' for rt, marker in RT_MARKERS.items()},
+        **{mode: f"response_mode {mode}" for mode in RESPONSE_MODES},
+        **{marker: f"{family}-* requirements" for family, marker in FAMILY_MARKERS.items()},
+        **{marker: f"{req} only" for req, marker in REQUIREMENT_MARKERS.items()},
+    }
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -101,6 +126,8 @@ def _runs_suites(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    for name, help_text in markers().items():
+        config.addinivalue_line("markers", f"{name}: {help_text}")
     if not _runs_suites(config):
         return
     ref = config.getoption("--tenant") or os.environ.get(ENV_PROFILE) or DEFAULT_PROFILE

@@ -35,16 +35,14 @@ from hybridcheck.artifacts import scrub_tree
 from hybridcheck.checks.base import RequirementFailure
 from hybridcheck.evidence import AuthorizationResponse
 from hybridcheck.flows.authorize import screenshot_or_none
+from hybridcheck.keys import CHANNEL_KEY, EVIDENCE_KEY
 from hybridcheck.redact import REDACTOR, redact
 from hybridcheck.requirements import catalogue
 from hybridcheck.severity import warnings_of
 
 if TYPE_CHECKING:
-    from hybridcheck.flows.http import BackChannel
     from hybridcheck.target import Authorizer
 
-EVIDENCE_KEY = pytest.StashKey["Authorizer"]()
-CHANNEL_KEY = pytest.StashKey["BackChannel"]()
 _WORKER_OUTPUT = "hybridcheck"
 #: For the project's own secret-scan test only: where to write the raw secret values the run saw
 #: (refused inside the reports directory, the place it proves clean).

@@ -21,6 +21,7 @@ import allure
 import pytest
 
 from hybridcheck.checks.base import Finding, RequirementFailure, RequirementWarning
+from hybridcheck.keys import PROFILE_KEY
 
 #: The ``user_properties`` name a test's requirement warnings are recorded under.
 WARNING_PROPERTY = "requirement_warning"
@@ -37,8 +38,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _strict(config: pytest.Config) -> bool:
-    from hybridcheck.plugin import PROFILE_KEY
-
     profile = config.stash.get(PROFILE_KEY, None)
     return bool(config.getoption("--strict-warnings") or (profile and profile.strict_warnings))
 

@@ -1,7 +1,7 @@
 """An unusable tenant under pytest-xdist (``-n 2``): one message, exit code 6, no INTERNALERROR.
 
 The plugin ends a run whose tenant cannot be used with ``pytest.exit(..., returncode=6)``
-(:data:`hybridcheck.plugin.EXIT_TENANT_UNAVAILABLE`). Inside an xdist worker that exit is,
+(:data:`hybridcheck.keys.EXIT_TENANT_UNAVAILABLE`). Inside an xdist worker that exit is,
 for the controller, a worker that died in the middle of a test: an INTERNALERROR. Two hooks
 make it end as it does without ``-n``. (A real tenant never runs under ``-n``: its callback
 port is fixed, so the plugin refuses workers for it at once.)
@@ -18,7 +18,7 @@ from collections.abc import Generator
 
 import pytest
 
-from hybridcheck.plugin import EXIT_TENANT_UNAVAILABLE
+from hybridcheck.keys import EXIT_TENANT_UNAVAILABLE
 
 #: The ``workeroutput`` key a worker puts its exit message under.
 WORKEROUTPUT_KEY = "hybridcheck_tenant_unavailable"

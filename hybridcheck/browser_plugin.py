@@ -1,0 +1,61 @@
+"""The browser the suite drives: pytest-playwright's fixtures pointed at a Chromium that exists.
+
+pytest-playwright launches its bundled Chromium; where `playwright install` could not
+download it, Debian's chromium (headless shell when headless) is launched instead with
+the flags in ARCHITECTURE.md § The browser. With ``--browser-ws-endpoint`` (or
+``$HYBRIDCHECK_BROWSER_WS``) the browser comes from a Playwright server (a grid) instead,
+launched there with the same options. Part of the plugin (``hybridcheck.plugin`` loads it).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from hybridcheck.browser import ENV_BROWSER_WS, choose_chromium, server_connect_options
+from hybridcheck.near_miss import FOREIGN_HOST
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("hybridcheck", "hybridcheck conformance suite").addoption(
+        "--browser-ws-endpoint",
+        default=None,
+        metavar="URL",
+        help=f"connect to this Playwright server (ws://HOST:PORT/) instead of launching a browser (default: ${ENV_BROWSER_WS})",
+    )
+
+
+def _browser_ws_endpoint(config: pytest.Config) -> str | None:
+    return config.getoption("--browser-ws-endpoint") or os.environ.get(ENV_BROWSER_WS) or None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    endpoint = _browser_ws_endpoint(config)
+    if endpoint is None:
+        return []
+    shown = urlsplit(endpoint)._replace(query="", fragment="").geturl()  # a grid token may ride in the query
+    return [f"hybridcheck: browser from the Playwright server at {shown}"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    choice = choose_chromium(headless=browser_type_launch_args.get("headless", True))
+    if choice is None:
+        pytest.exit("no Chromium found: run `make check` (it installs one) or `playwright install chromium`", 4)
+    # A tenant that redirects to the near-miss "foreign host" reaches the callback server.
+    resolver = f"--host-resolver-rules=MAP {FOREIGN_HOST} 127.0.0.1, MAP *.{FOREIGN_HOST} 127.0.0.1"
+    args = [*browser_type_launch_args.get("args", []), resolver]
+    if "channel" in browser_type_launch_args:  # --browser-channel chooses the browser itself
+        return {**browser_type_launch_args, "args": args}
+    launch = choice.launch_args()
+    return {**browser_type_launch_args, **launch, "args": [*launch.get("args", []), *args]}
+
+
+@pytest.fixture(scope="session")
+def connect_options(pytestconfig: pytest.Config, browser_type_launch_args: dict[str, Any]) -> dict[str, Any] | None:
+    """pytest-playwright connects instead of launching when this is not None."""
+    endpoint = _browser_ws_endpoint(pytestconfig)
+    return server_connect_options(endpoint, browser_type_launch_args) if endpoint else None
