@@ -228,13 +228,17 @@ def _near_misses(config: pytest.Config, callback_origin: str) -> list[NearMiss]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every suite test names known requirement IDs; add their family markers and properties."""
+    """Every suite test names known requirement IDs; add their family markers and properties.
+
+    A test outside ``suites/`` (a team's own check of its Actions) that names requirement
+    IDs is treated the same; one that names none is not a suite test.
+    """
     known = catalogue()
     problems = []
     for item in items:
-        if SUITES_DIR not in Path(str(item.path)).parents:
-            continue
         ids = [req for marker in item.iter_markers("req") for req in marker.args]
+        if not ids and SUITES_DIR not in Path(str(item.path)).parents:
+            continue
         unknown = [req for req in ids if req not in known]
         if not ids or unknown:
             problems.append(f"{item.nodeid}: " + (f"unknown requirement IDs {unknown}" if ids else "no @pytest.mark.req"))
