@@ -31,11 +31,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from hybridcheck.paths import REPORTS_DIR as REPORTS, ROOT
 from hybridcheck.tenant.defects import DEFECTS, Defect
 
 PYTEST_NO_TESTS = 5  # pytest's exit code when every test was deselected: the defect has no tests yet
-ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "reports"
 
 
 @dataclass(frozen=True)

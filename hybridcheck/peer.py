@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from hybridcheck.profile import PROJECT_ROOT, Client, Launch, Profile
+from hybridcheck.paths import ROOT
+from hybridcheck.profile import Client, Launch, Profile
 
 _READY = "READY "
 
@@ -45,7 +46,7 @@ def peer_environment(profile: Profile, clients: Mapping[str, Client]) -> dict[st
 def install_peer(launch: Launch) -> None:
     """Run the peer's install step once. A file lock makes concurrent runs (pytest-xdist workers,
     parallel jobs) wait for the first instead of installing into the same folder at once."""
-    cwd = (PROJECT_ROOT / launch.cwd).resolve()
+    cwd = (ROOT / launch.cwd).resolve()
     if not launch.install:
         return
     with (cwd / ".install.lock").open("w") as lock:
@@ -76,7 +77,7 @@ class RunningPeer:
 
 def launch_peer(launch: Launch, env: Mapping[str, str], timeout_s: float = 60.0) -> RunningPeer:
     """Install (once) and start the peer; return when it printed ``READY <issuer>``."""
-    cwd = (PROJECT_ROOT / launch.cwd).resolve()
+    cwd = (ROOT / launch.cwd).resolve()
     install_peer(launch)
     log = Path(tempfile.mkstemp(prefix="hybridcheck-peer-", suffix=".log")[1])
     with log.open("w") as stderr:

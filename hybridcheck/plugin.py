@@ -41,6 +41,7 @@ from hybridcheck.flows.pacing import SharedBucket
 from hybridcheck.flows.token import TokenClient
 from hybridcheck.keys import CHANNEL_KEY, DEFECTS_KEY, EVIDENCE_KEY, EXIT_TENANT_UNAVAILABLE, PROFILE_KEY
 from hybridcheck.matrix import RT_MARKERS, FlowCase, as_params, cases
+from hybridcheck.paths import SUITES_DIR
 from hybridcheck.near_miss import NearMiss, near_misses, wildcard_cases
 from hybridcheck.peer import PeerFailed, launch_peer, peer_environment
 from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, RESPONSE_MODES, Profile, ProfileError, load_profile
@@ -57,7 +58,6 @@ pytest_plugins = [
     "hybridcheck.xdist_exit",
     "hybridcheck.interrupt",
 ]
-SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
 ENV_DEFECTS = "HYBRIDCHECK_DEFECTS"
 
 #: Requirement family → the marker a user selects it by (``pytest -m state``).

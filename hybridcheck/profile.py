@@ -21,12 +21,10 @@ from urllib.parse import urlsplit
 import jsonschema
 
 from hybridcheck.deviations import Deviation
+from hybridcheck.paths import SCHEMA_DIR, TENANTS_DIR
 from hybridcheck.requirements import catalogue
 from hybridcheck.tenant.faults import ENV_VAR as ENV_FAULTS, UnknownFaultError, faults_from_env
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = PROJECT_ROOT / "schemas"
-TENANTS_DIR = PROJECT_ROOT / "tenants"
 DEFAULT_PROFILE = "local"
 ENV_PROFILE = "HYBRIDCHECK_TENANT"
 HYBRID_RESPONSE_TYPES = ("code id_token", "code token", "code id_token token")

@@ -26,7 +26,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from hybridcheck.paths import REPORTS_DIR, ROOT
+
 README = ROOT / "README.md"
 
 #: The hybrid plan's modules (oidf-hybrid-plan.md), in its order.
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     text = README.read_text(encoding="utf-8")
     updated = _replace(text, "oidf", oidf_table())
     if args.proven:
-        updated = _replace(updated, "proven", proven_table(ROOT / "reports"))
+        updated = _replace(updated, "proven", proven_table(REPORTS_DIR))
     if args.check:
         if updated != text:
             print("README.md's OIDF table is out of date: run python -m hybridcheck.readme_tables")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 import jsonschema
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+from hybridcheck.paths import SCHEMA_DIR
 
 
 @cache
