@@ -23,7 +23,7 @@ import jsonschema
 from hybridcheck.deviations import Deviation
 from hybridcheck.paths import SCHEMA_DIR, TENANTS_DIR
 from hybridcheck.requirements import catalogue
-from hybridcheck.tenant.faults import ENV_VAR as ENV_FAULTS, UnknownFaultError, faults_from_env
+from hybridcheck.tenant.faults import FAULTS, UnknownFaultError  # the registry alone: no tenant server
 
 DEFAULT_PROFILE = "local"
 ENV_PROFILE = "HYBRIDCHECK_TENANT"
@@ -222,14 +222,18 @@ def _deviations(entries: list[dict[str, Any]], path: Path) -> tuple[Deviation, .
 
 
 def _faults(data: dict[str, Any], env: Mapping[str, str], path: Path) -> frozenset[str]:
-    """``[embedded] faults`` (names checked by the schema) and those named in ``HYBRIDCHECK_FAULTS``."""
+    """``[embedded] faults`` and those named in ``HYBRIDCHECK_FAULTS``, checked against the registry."""
     try:
-        faults = frozenset(data.get("embedded", {}).get("faults", ())) | faults_from_env(env)
+        faults = FAULTS.check_known(data.get("embedded", {}).get("faults", ()))
+    except UnknownFaultError as exc:
+        raise ProfileError(f"{path}: field embedded.faults: {exc}") from None
+    try:
+        faults |= FAULTS.from_env(env)
     except UnknownFaultError as exc:
         raise ProfileError(str(exc)) from None
     if faults and data["issuer"] != "embedded":
-        raise ProfileError(f"{path}: field embedded.faults ({ENV_FAULTS}): faults switch the embedded tenant only, "
-                           f"issuer is {data['issuer']!r}")
+        raise ProfileError(f"{path}: field embedded.faults ({FAULTS.env_var}): faults switch the embedded tenant "
+                           f"only, issuer is {data['issuer']!r}")
     return faults
 
 

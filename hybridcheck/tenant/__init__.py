@@ -7,7 +7,13 @@ wrong on purpose through named defects (:mod:`hybridcheck.tenant.defects`).
         print(tenant.issuer)                  # http://127.0.0.1:PORT/
 
 Or alone: ``python -m hybridcheck.tenant --help``.
+
+The server (Starlette, uvicorn) loads on first use of ``start_tenant``, ``RunningTenant``
+or ``stop_tenants``: the configuration and the switch registries (defects, faults) are
+importable without it, as the suite's profile loader does.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from hybridcheck.tenant.config import ApiConfig, ClientConfig, TenantConfig, UserConfig
 from hybridcheck.tenant.defects import (
@@ -18,7 +24,20 @@ from hybridcheck.tenant.defects import (
     defects_from_env,
     parse_defects,
 )
-from hybridcheck.tenant.server import RunningTenant, start_tenant, stop_tenants
+
+if TYPE_CHECKING:
+    from hybridcheck.tenant.server import RunningTenant, start_tenant, stop_tenants
+
+_SERVER_NAMES = frozenset({"RunningTenant", "start_tenant", "stop_tenants"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SERVER_NAMES:
+        from hybridcheck.tenant import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFECTS",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hybridcheck.tenant.defects import DEFECTS
+from hybridcheck.tenant.faults import FAULTS
 from hybridcheck.tenant.wildcards import check_callback
-from hybridcheck.tenant import faults as fault_registry
-from hybridcheck.tenant.defects import DEFECTS, check_known
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,8 @@ class TenantConfig:
 
     def __post_init__(self) -> None:
         """Refuse unknown defect and fault names at once (the errors list the known ones)."""
-        check_known(self.defects)
-        fault_registry.check_known(self.faults)
+        DEFECTS.check_known(self.defects)
+        FAULTS.check_known(self.faults)
 
     def has_defect(self, name: str) -> bool:
         """Whether defect ``name`` is switched on. A name not in the registry is a bug: KeyError."""
@@ -80,6 +80,6 @@ class TenantConfig:
 
     def has_fault(self, name: str) -> bool:
         """Whether fault ``name`` is switched on. A name not in the registry is a bug: KeyError."""
-        if name not in fault_registry.FAULTS:
+        if name not in FAULTS:
             raise KeyError(f"no such fault in the registry: {name}")
         return name in self.faults

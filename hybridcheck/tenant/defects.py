@@ -12,11 +12,9 @@ hybridcheck.tenant``, or from the ``HYBRIDCHECK_DEFECTS`` environment variable
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-ENV_VAR = "HYBRIDCHECK_DEFECTS"
+from hybridcheck.tenant.switches import SwitchRegistry, UnknownSwitchError
 
 
 @dataclass(frozen=True)
@@ -28,13 +26,8 @@ class Defect:
     description: str  # one line: what the tenant does wrong
 
 
-class UnknownDefectError(ValueError):
+class UnknownDefectError(UnknownSwitchError):
     """A defect name that is not in :data:`DEFECTS`; the message lists the known names."""
-
-    def __init__(self, unknown: list[str]) -> None:
-        self.unknown = unknown
-        known = ", ".join(sorted(DEFECTS))
-        super().__init__(f"unknown defect(s): {', '.join(unknown)}. Known defects: {known}")
 
 
 _ALL = (
@@ -188,30 +181,14 @@ _ALL = (
     Defect("jwks_two_keys_one_without_kid", "DISC-3", "of the JWKS's two keys, the second has no kid"),
 )
 
-DEFECTS: dict[str, Defect] = {defect.name: defect for defect in _ALL}
+#: The registry (:class:`~hybridcheck.tenant.switches.SwitchRegistry`): name → :class:`Defect`.
+DEFECTS: SwitchRegistry[Defect] = SwitchRegistry("defect", "HYBRIDCHECK_DEFECTS", _ALL, UnknownDefectError)
+ENV_VAR = DEFECTS.env_var
 
-
-def parse_defects(value: str | None) -> frozenset[str]:
-    """Parse a comma-separated list of defect names; blank or ``None`` gives no defects.
-
-    Raises :class:`UnknownDefectError` (a ``ValueError``) naming every unknown name and
-    listing the known ones.
-    """
-    names = [name.strip() for name in (value or "").split(",") if name.strip()]
-    unknown = [name for name in names if name not in DEFECTS]
-    if unknown:
-        raise UnknownDefectError(unknown)
-    return frozenset(names)
-
-
-def defects_from_env(environ: Mapping[str, str] | None = None) -> frozenset[str]:
-    """The defects named in ``HYBRIDCHECK_DEFECTS`` (empty when unset)."""
-    env = os.environ if environ is None else environ
-    return parse_defects(env.get(ENV_VAR))
-
-
-def check_known(names: frozenset[str] | set[str] | tuple[str, ...]) -> None:
-    """Raise :class:`UnknownDefectError` when ``names`` holds a name not in the registry."""
-    unknown = sorted(name for name in names if name not in DEFECTS)
-    if unknown:
-        raise UnknownDefectError(unknown)
+#: A comma-separated list of names (``None`` or blank: none); :class:`UnknownDefectError`
+#: names every unknown one and lists the known ones.
+parse_defects = DEFECTS.parse
+#: The defects named in ``HYBRIDCHECK_DEFECTS`` (none when unset).
+defects_from_env = DEFECTS.from_env
+#: ``names`` as a frozenset, or :class:`UnknownDefectError`.
+check_known = DEFECTS.check_known

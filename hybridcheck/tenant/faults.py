@@ -15,47 +15,26 @@ Like a defect, each fault is checked at exactly one place in the tenant code, vi
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping
-
-ENV_VAR = "HYBRIDCHECK_FAULTS"
+from hybridcheck.tenant.switches import Switch, SwitchRegistry, UnknownSwitchError
 
 #: Size of the ``huge_response`` padding: 5 MB, far beyond any real token response.
 HUGE_RESPONSE_BYTES = 5 * 1024 * 1024
 
-#: Fault name → what the tenant does wrong (one line).
-FAULTS: dict[str, str] = {
-    "discovery_not_json": "the discovery document is an HTML page (200, text/html), not JSON",
-    "jwks_malformed": 'the JWKS is JSON without usable keys: {"keys": "nope"}',
-    "token_response_not_json": "a successful token response is an HTML page (200, text/html), not JSON",
-    "id_token_not_jwt": "every ID token (front channel and token endpoint) is an opaque string, not a JWT",
-    "huge_response": f"a successful token response carries an extra member padding it to {HUGE_RESPONSE_BYTES} bytes",
-}
 
-
-class UnknownFaultError(ValueError):
+class UnknownFaultError(UnknownSwitchError):
     """A fault name that is not in :data:`FAULTS`; the message lists the known names."""
 
-    def __init__(self, unknown: list[str], origin: str = "fault(s)") -> None:
-        self.unknown = unknown
-        super().__init__(f"unknown {origin}: {', '.join(unknown)}. Known faults: {', '.join(sorted(FAULTS))}")
 
+#: The registry (:class:`~hybridcheck.tenant.switches.SwitchRegistry`): name → what the tenant does wrong.
+FAULTS: SwitchRegistry[Switch] = SwitchRegistry("fault", "HYBRIDCHECK_FAULTS", (
+    Switch("discovery_not_json", "the discovery document is an HTML page (200, text/html), not JSON"),
+    Switch("jwks_malformed", 'the JWKS is JSON without usable keys: {"keys": "nope"}'),
+    Switch("token_response_not_json", "a successful token response is an HTML page (200, text/html), not JSON"),
+    Switch("id_token_not_jwt", "every ID token (front channel and token endpoint) is an opaque string, not a JWT"),
+    Switch("huge_response", f"a successful token response carries an extra member padding it to {HUGE_RESPONSE_BYTES} bytes"),
+), UnknownFaultError)
+ENV_VAR = FAULTS.env_var
 
-def check_known(names: Iterable[str], origin: str = "fault(s)") -> frozenset[str]:
-    """``names`` as a frozenset; :class:`UnknownFaultError` (``origin`` in its message) for unknown ones."""
-    names = frozenset(names)
-    unknown = sorted(name for name in names if name not in FAULTS)
-    if unknown:
-        raise UnknownFaultError(unknown, origin)
-    return names
-
-
-def parse_faults(value: str | None, origin: str = "fault(s)") -> frozenset[str]:
-    """Parse a comma-separated list of fault names; blank or ``None`` gives no faults."""
-    return check_known((name.strip() for name in (value or "").split(",") if name.strip()), origin)
-
-
-def faults_from_env(environ: Mapping[str, str] | None = None) -> frozenset[str]:
-    """The faults named in ``HYBRIDCHECK_FAULTS`` (empty when unset)."""
-    env = os.environ if environ is None else environ
-    return parse_faults(env.get(ENV_VAR), f"fault(s) in {ENV_VAR}")
+parse_faults = FAULTS.parse
+faults_from_env = FAULTS.from_env
+check_known = FAULTS.check_known

@@ -67,7 +67,7 @@ OBSERVABLES: dict[str, Callable[[Driver], bool]] = {
 
 def test_every_fault_has_an_observable_and_a_description():
     assert set(OBSERVABLES) == set(FAULTS)
-    assert all(description.strip() for description in FAULTS.values())
+    assert all(fault.description.strip() for fault in FAULTS.values())
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
