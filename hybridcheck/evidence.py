@@ -295,5 +295,13 @@ class CompletedFlow:
 
     @property
     def front_channel_claims(self) -> dict[str, Any]:
+        """The claims of the authorization response's ID token; empty when it holds none."""
         id_token = self.authorization.id_token
+        return id_token.claims if id_token else {}
+
+    @property
+    def token_endpoint_claims(self) -> dict[str, Any]:
+        """The claims of the token response's ID token; empty when it holds none (or one that
+        does not parse as a JWT). ``tokens.id_token is None`` tells "none" from "no claims"."""
+        id_token = self.tokens.id_token
         return id_token.claims if id_token else {}

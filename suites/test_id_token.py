@@ -10,13 +10,12 @@ import time
 import pytest
 
 from hybridcheck.checks.id_token import (
-    FRONT_CHANNEL,
-    TOKEN_ENDPOINT,
     check_at_hash,
     check_c_hash,
     check_id_token_claims,
     check_id_token_signature,
     check_subject_unchanged,
+    flow_id_tokens,
 )
 from hybridcheck.checks.wellformed import front_channel_id_token
 
@@ -105,8 +104,7 @@ def test_the_user_keeps_its_sub_across_flows(request, case, complete, first_subj
     flows = [complete(case), complete(case)]
     seen = [(f"{where} of flow {number} of {request.node.name}", token.claims.get("sub"))
             for number, flow in enumerate(flows, 1)
-            for where, token in ((FRONT_CHANNEL, flow.authorization.id_token), (TOKEN_ENDPOINT, flow.tokens.id_token))
-            if token is not None]
+            for where, token in flow_id_tokens(flow).items()]
     if not seen:
         pytest.skip("the flows yielded no ID token (judged by RESP-1 and TOK-1)")
     where, sub = seen[0]

@@ -41,7 +41,7 @@ def test_claims_parameter_is_honoured(any_case, complete, tokens, provider, prof
     if provider.discovery.get("claims_parameter_supported") is not True:
         pytest.skip("the tenant does not advertise claims_parameter_supported")
     flow = complete(any_case, scope="openid", claims=json.dumps(CLAIMS_REQUEST))
-    id_claims = flow.front_channel_claims | (flow.tokens.id_token.claims if flow.tokens.id_token else {})
+    id_claims = flow.front_channel_claims | flow.token_endpoint_claims
     userinfo = tokens.userinfo(flow.tokens.access_token or "").json or {}
     check_claims_parameter_honoured(id_claims, userinfo, CLAIMS_REQUEST, profile.user.claims)
 

@@ -186,7 +186,7 @@ def test_api_access_token_is_a_verifiable_jwt(case, complete, api, profile, prov
 
 
 def _subject(flow):
-    return (flow.tokens.id_token.claims if flow.tokens.id_token else flow.front_channel_claims).get("sub")
+    return (flow.token_endpoint_claims or flow.front_channel_claims).get("sub")
 
 
 def _check_userinfo(flow, tokens, style):
@@ -252,14 +252,14 @@ def test_pkce_verifier_is_checked(any_case, authorize, tokens, profile, verifier
 @pytest.mark.matrix(modes=["fragment"])
 def test_token_endpoint_id_token_carries_the_nonce(case, complete):
     flow = complete(case)
-    check_token_endpoint_nonce(flow.tokens.id_token.claims if flow.tokens.id_token else {}, flow.authorization.request.nonce)
+    check_token_endpoint_nonce(flow.token_endpoint_claims, flow.authorization.request.nonce)
 
 
 @pytest.mark.req("IDT-5")
 @pytest.mark.matrix(needs=["id_token"])
 def test_token_endpoint_id_token_has_the_same_subject(case, complete):
     flow = complete(case)
-    check_same_subject(flow.front_channel_claims, flow.tokens.id_token.claims if flow.tokens.id_token else None)
+    check_same_subject(flow.front_channel_claims, flow.token_endpoint_claims if flow.tokens.id_token else None)
 
 
 @pytest.mark.auth0
@@ -268,8 +268,7 @@ def test_token_endpoint_id_token_has_the_same_subject(case, complete):
 def test_expected_custom_claims_are_present(case, complete, profile, api):
     flow = complete(case, **_api_request(api, profile))
     expected_id = dict(profile.id_token_claims) | ({"org_id": profile.organization} if profile.organization else {})
-    id_claims = flow.tokens.id_token.claims if flow.tokens.id_token else {}
-    check_custom_claims(id_claims, expected_id, "token-endpoint ID token")
+    check_custom_claims(flow.token_endpoint_claims, expected_id, "token-endpoint ID token")
     if flow.authorization.id_token:
         check_custom_claims(flow.front_channel_claims, expected_id, "front-channel ID token")
     access = DecodedJwt.parse(flow.tokens.access_token or "")
