@@ -18,7 +18,7 @@ def tenant_config_from_profile(profile: Profile, callback_origin: str, defects: 
             client_id=c.client_id,
             client_secret=c.client_secret,
             redirect_uris=c.bound(callback_origin).redirect_uris,
-            rotate_refresh_tokens=c.refresh_rotation or profile.capabilities.refresh_rotation,
+            rotate_refresh_tokens=c.refresh_rotation,
         )
         for c in profile.clients.values()
     )

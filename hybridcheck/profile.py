@@ -72,7 +72,6 @@ class Capabilities:
     response_types: tuple[str, ...] = HYBRID_RESPONSE_TYPES
     response_modes: tuple[str, ...] = RESPONSE_MODES
     refresh_tokens: bool = True
-    refresh_rotation: bool = False
     pkce: bool = True
     prompt_none: bool = True
     max_age: bool = True

@@ -177,7 +177,7 @@ def test_rotation_matches_the_profile(case, complete, tokens, profile, target, r
     if role not in target.clients:
         pytest.skip(f"profile registers no [clients.{role}]")
     _, scope, refresh_token = _offline_flow(profile, complete, case, client=role)
-    rotation = target.clients[role].refresh_rotation or profile.capabilities.refresh_rotation
+    rotation = target.clients[role].refresh_rotation
     first = tokens.refresh(refresh_token, client=role)
     check_refresh_grants(first, "REF-6", scope)
     again = tokens.refresh(refresh_token, client=role)

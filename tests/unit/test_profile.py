@@ -17,6 +17,17 @@ def test_local_profile_loads_with_generated_secrets():
     assert profile.main_client.bound("http://127.0.0.1:9").redirect_uris[0] == "http://127.0.0.1:9/callback"
 
 
+def test_refresh_rotation_is_the_clients_own():
+    """Declared per client only ([clients.*] refresh_rotation), and the embedded tenant serves it so."""
+    from hybridcheck.embedded import tenant_config_from_profile
+
+    profile = load_profile("local", env={})
+    assert {role: c.refresh_rotation for role, c in profile.clients.items()} == {
+        "main": False, "other": True, "wild": False}
+    config = tenant_config_from_profile(profile, "http://127.0.0.1:9", frozenset())
+    assert [c.rotate_refresh_tokens for c in config.clients] == [False, True, False]
+
+
 def test_auth0_example_loads_when_its_secrets_are_set():
     env = {"AUTH0_CLIENT_SECRET": "s3cret", "AUTH0_TEST_PASSWORD": "pw"}
     profile = load_profile(str(ROOT / "tenants" / "auth0.example.toml"), env=env)
@@ -35,6 +46,8 @@ BROKEN = {
     "unknown-recipe": (LOCAL.replace('recipe = "local"', 'recipe = "magic"'), "field login.recipe"),
     "selectors-without-selectors": (LOCAL.replace('recipe = "local"', 'recipe = "selectors"'), "field login"),
     "not-toml": ("name = ", "not valid TOML"),
+    "rotation-under-capabilities": (LOCAL.replace("refresh_tokens = true\n", "refresh_tokens = true\nrefresh_rotation = true\n"),
+                                    "field capabilities: Additional properties are not allowed ('refresh_rotation'"),
 }
 
 

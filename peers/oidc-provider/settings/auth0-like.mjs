@@ -53,7 +53,7 @@ export function configuration() {
     async issueRefreshToken(ctx, client, code) {
       return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
     },
-    rotateRefreshToken: false, // refresh tokens are not rotated (capabilities.refresh_rotation = false)
+    rotateRefreshToken: false, // refresh tokens are not rotated (clients.*.refresh_rotation = false)
     pkce: { required: () => false }, // allowed (S256), never required: hybrid clients go without
     allowOmittingSingleRegisteredRedirectUri: false, // redirect_uri is always required (Core §3.1.2.1)
     cookies: {
