@@ -13,9 +13,9 @@ import os
 import secrets
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import jsonschema
@@ -35,27 +35,35 @@ class ProfileError(Exception):
     """A profile that cannot be used: the message names the file and the field."""
 
 
+# Each section of the TOML file is a dataclass whose field names are the table's keys. A
+# key the profile leaves out takes the field's default, and that is the only default there
+# is: the loader passes only the keys present (see ``_section``).
+
+
 @dataclass(frozen=True)
 class Client:
-    """A registered application. ``redirect_uris`` may hold ``{callback}`` until bound."""
+    """``[clients.<role>]``: a registered application. ``redirect_uris`` may hold ``{callback}``
+    until bound; ``client_secret`` is resolved from the variable ``client_secret_env`` names."""
 
     role: str
     client_id: str
     client_secret: str = field(repr=False)
-    auth_method: str
     redirect_uris: tuple[str, ...]
-    refresh_rotation: bool
+    auth_method: str = "client_secret_post"
+    refresh_rotation: bool = False  # REF-6: this client's refresh tokens rotate (declared per client only)
 
     def bound(self, callback_origin: str) -> "Client":
         """The client with ``{callback}`` (``http://HOST:PORT``) and ``{callback_port}`` expanded."""
         port = callback_origin.rsplit(":", 1)[1]
         uris = tuple(uri.replace("{callback}", callback_origin).replace("{callback_port}", port)
                      for uri in self.redirect_uris)
-        return Client(self.role, self.client_id, self.client_secret, self.auth_method, uris, self.refresh_rotation)
+        return replace(self, redirect_uris=uris)
 
 
 @dataclass(frozen=True)
 class TestUser:
+    """``[user]``; ``password`` is resolved from the variable ``password_env`` names."""
+
     username: str
     password: str = field(repr=False)
     claims: Mapping[str, Any] = field(default_factory=dict)
@@ -63,12 +71,16 @@ class TestUser:
 
 @dataclass(frozen=True)
 class Login:
+    """``[login]``: the recipe that gets the test user through the tenant's login page."""
+
     recipe: str
     selectors: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Capabilities:
+    """``[capabilities]``: what the tenant claims to support; the suite skips the rest with the reason."""
+
     response_types: tuple[str, ...] = HYBRID_RESPONSE_TYPES
     response_modes: tuple[str, ...] = RESPONSE_MODES
     refresh_tokens: bool = True
@@ -84,18 +96,63 @@ class Capabilities:
 
 @dataclass(frozen=True)
 class Api:
+    """``[api]``: an API (Auth0: the audience) whose access tokens are JWTs."""
+
     audience: str
     scopes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
+class Expectations:
+    """``[expectations]``: what the spec leaves open and this tenant promises."""
+
+    id_token_claims: Mapping[str, Any] = field(default_factory=dict)  # IDT-6: claims (and values) the ID token carries
+    access_token_claims: Mapping[str, Any] = field(default_factory=dict)  # IDT-6: the same for the API access token
+    strict_code_reuse_revocation: bool = False  # TOK-3: fail, not warn, when a replayed code's tokens still work
+    accept_silent_scope_drop: bool = False  # REF-5: a 200 dropping an escalated scope is a known deviation
+    refresh_requires_offline_access: bool = False  # REF-2: an Auth0 behaviour, not a spec rule
+    refresh_id_token: bool = False  # REF-3: an ID token on every refresh with openid (Auth0), optional by spec
+    trusted_audiences: tuple[str, ...] = ()  # IDT-2: audiences an ID token may carry besides the client
+    id_token_max_age_s: int = 600  # IDT-2: how old the iat of an ID token issued just now may be
+    strict_warnings: bool = False  # SHOULD-level findings fail the run instead of warning
+
+
+@dataclass(frozen=True)
+class EmbeddedSettings:
+    """``[embedded]``: settings of the reference tenant (``issuer = "embedded"``).
+
+    ``faults`` is resolved at load: the profile's names and those in ``HYBRIDCHECK_FAULTS``."""
+
+    latency_s: float = 0.0
+    rate_limit_per_second: float | None = None
+    auth0_limits: bool = False
+    faults: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Launch:
-    """How the run starts a peer OP itself (``issuer = "launched"``); see ``hybridcheck.peer``."""
+    """``[launch]``: how the run starts a peer OP itself (``issuer = "launched"``); see ``hybridcheck.peer``."""
 
     command: tuple[str, ...]
     cwd: str
     install: tuple[str, ...] = ()
     installed: str = ""
+
+
+@dataclass(frozen=True)
+class Callback:
+    """``[callback]``: where the suite's relying-party callback server listens (port 0: a free one)."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """``[timeouts]``: of a browser navigation and of a back-channel HTTP call."""
+
+    navigation_ms: int = 15_000
+    http_s: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -106,13 +163,26 @@ class RateLimit:
     burst: int
 
 
+@dataclass(frozen=True)
+class Limits:
+    """``[limits]``: the tenant's published rate limits."""
+
+    userinfo_per_minute: float
+    userinfo_burst: int = 1
+
+    @property
+    def userinfo(self) -> RateLimit:
+        return RateLimit(per_minute=self.userinfo_per_minute, burst=self.userinfo_burst)
+
+
 #: Auth0 Authentication API, /userinfo: 5 a minute per user, bursts up to 10 (auth0-facts.md "Rate limits").
 AUTH0_USERINFO_LIMIT = RateLimit(per_minute=5, burst=10)
 
 
 @dataclass(frozen=True)
 class Profile:
-    """A validated tenant profile with secrets resolved from the environment."""
+    """A validated tenant profile with secrets resolved from the environment: one attribute
+    per section of the file (``load_profile`` builds each, absent ones with their defaults)."""
 
     name: str
     path: Path
@@ -121,26 +191,15 @@ class Profile:
     user: TestUser
     login: Login
     capabilities: Capabilities
-    api: Api | None = None
-    organization: str | None = None
-    id_token_claims: Mapping[str, Any] = field(default_factory=dict)
-    access_token_claims: Mapping[str, Any] = field(default_factory=dict)
-    strict_code_reuse_revocation: bool = False
-    accept_silent_scope_drop: bool = False
-    refresh_requires_offline_access: bool = False  # REF-2: an Auth0 behaviour, not a spec rule
-    refresh_id_token: bool = False  # REF-3: an ID token on every refresh with openid (Auth0), optional by spec
-    trusted_audiences: tuple[str, ...] = ()  # IDT-2: audiences an ID token may carry besides the client
-    id_token_max_age_s: int = 600  # IDT-2: how old the iat of an ID token issued just now may be
-    strict_warnings: bool = False  # SHOULD-level findings fail the run instead of warning
-    embedded_settings: Mapping[str, Any] = field(default_factory=dict)
-    faults: frozenset[str] = frozenset()  # of the embedded tenant: [embedded] faults + HYBRIDCHECK_FAULTS
-    launch: Launch | None = None
-    deviations: tuple[Deviation, ...] = ()
-    callback_host: str = "127.0.0.1"
-    callback_port: int = 0
-    navigation_timeout_ms: int = 15_000
-    http_timeout_s: float = 10.0
-    userinfo_limit: RateLimit | None = None
+    api: Api | None
+    organization: str | None
+    expectations: Expectations
+    embedded_settings: EmbeddedSettings
+    launch: Launch | None
+    deviations: tuple[Deviation, ...]
+    callback: Callback
+    timeouts: Timeouts
+    limits: Limits | None
 
     @property
     def embedded(self) -> bool:
@@ -154,6 +213,34 @@ class Profile:
     @property
     def main_client(self) -> Client:
         return self.clients["main"]
+
+    @property
+    def userinfo_limit(self) -> RateLimit | None:
+        """``[limits]`` as the profile states them; the embedded tenant in ``auth0_limits`` mode has Auth0's."""
+        if self.limits:
+            return self.limits.userinfo
+        return AUTH0_USERINFO_LIMIT if self.embedded and self.embedded_settings.auth0_limits else None
+
+    # Shorthands the plugin (plugin.py, severity.py) and the bench read; the facts are in the sections.
+    @property
+    def callback_host(self) -> str:
+        return self.callback.host
+
+    @property
+    def callback_port(self) -> int:
+        return self.callback.port
+
+    @property
+    def navigation_timeout_ms(self) -> int:
+        return self.timeouts.navigation_ms
+
+    @property
+    def http_timeout_s(self) -> float:
+        return self.timeouts.http_s
+
+    @property
+    def strict_warnings(self) -> bool:
+        return self.expectations.strict_warnings
 
     def secrets(self) -> list[str]:
         """Every secret value of the profile, for the redactor."""
@@ -191,14 +278,16 @@ def _dates_as_text(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _userinfo_limit(data: dict[str, Any]) -> RateLimit | None:
-    """``[limits]`` as the profile states them; the embedded tenant in ``auth0_limits`` mode has Auth0's."""
-    limits = data.get("limits", {})
-    if "userinfo_per_minute" in limits:
-        return RateLimit(per_minute=limits["userinfo_per_minute"], burst=limits.get("userinfo_burst", 1))
-    if data.get("issuer") == "embedded" and data.get("embedded", {}).get("auth0_limits"):
-        return AUTH0_USERINFO_LIMIT
-    return None
+T = TypeVar("T")
+
+
+def _section(cls: type[T], table: Mapping[str, Any] | None, **resolved: Any) -> T:
+    """``cls`` built from a schema-valid TOML table: the keys present (arrays as tuples) and
+    the values the loader ``resolved`` (secrets, faults); an absent key takes the field's
+    default. Keys ending in ``_env`` name a secret's variable and are resolved instead."""
+    values = {key: tuple(value) if isinstance(value, list) else value
+              for key, value in (table or {}).items() if not key.endswith("_env")}
+    return cls(**(values | resolved))
 
 
 def _deviations(entries: list[dict[str, Any]], path: Path) -> tuple[Deviation, ...]:
@@ -208,14 +297,7 @@ def _deviations(entries: list[dict[str, Any]], path: Path) -> tuple[Deviation, .
             raise ProfileError(f"{path}: field deviations[{index}].requirement: unknown requirement ID "
                                f"{entry['requirement']!r}")
     return tuple(
-        Deviation(
-            requirement=e["requirement"],
-            reason=e["reason"],
-            response_type=e.get("response_type"),
-            response_mode=e.get("response_mode"),
-            test=e.get("test"),
-            review_by=dt.date.fromisoformat(e["review_by"]) if "review_by" in e else None,
-        )
+        _section(Deviation, e, **({"review_by": dt.date.fromisoformat(e["review_by"])} if "review_by" in e else {}))
         for e in entries
     )
 
@@ -282,63 +364,31 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
     _schema_errors(data, path)
     embedded = data["issuer"] in ("embedded", "launched")
     clients = {
-        role: Client(
-            role=role,
-            client_id=c["client_id"],
-            client_secret=_secret(env, c["client_secret_env"], f"clients.{role}.client_secret_env", path, embedded),
-            auth_method=c.get("auth_method", "client_secret_post"),
-            redirect_uris=tuple(c["redirect_uris"]),
-            refresh_rotation=c.get("refresh_rotation", False),
-        )
+        role: _section(Client, c, role=role, client_secret=_secret(
+            env, c["client_secret_env"], f"clients.{role}.client_secret_env", path, embedded))
         for role, c in data["clients"].items()
     }
     user = data["user"]
-    caps = data.get("capabilities", {})
-    expectations = data.get("expectations", {})
-    callback = data.get("callback", {})
-    timeouts = data.get("timeouts", {})
-    api = data.get("api")
-    launch = data.get("launch")
     profile = Profile(
         name=data["name"],
         path=path,
         issuer=data["issuer"],
         clients=clients,
-        user=TestUser(
-            username=user["username"],
-            password=_secret(env, user["password_env"], "user.password_env", path, embedded),
-            claims=user.get("claims", {}),
-        ),
-        login=Login(recipe=data["login"]["recipe"], selectors=data["login"].get("selectors", {})),
-        capabilities=Capabilities(**{k: tuple(v) if isinstance(v, list) else v for k, v in caps.items()}),
-        api=Api(api["audience"], tuple(api["scopes"])) if api else None,
+        user=_section(TestUser, user, password=_secret(env, user["password_env"], "user.password_env", path, embedded)),
+        login=_section(Login, data["login"]),
+        capabilities=_section(Capabilities, data.get("capabilities")),
+        api=_section(Api, data["api"]) if "api" in data else None,
         organization=data.get("organization"),
-        id_token_claims=expectations.get("id_token_claims", {}),
-        access_token_claims=expectations.get("access_token_claims", {}),
-        strict_code_reuse_revocation=expectations.get("strict_code_reuse_revocation", False),
-        accept_silent_scope_drop=expectations.get("accept_silent_scope_drop", False),
-        refresh_requires_offline_access=expectations.get("refresh_requires_offline_access", False),
-        refresh_id_token=expectations.get("refresh_id_token", False),
-        trusted_audiences=tuple(expectations.get("trusted_audiences", ())),
-        id_token_max_age_s=expectations.get("id_token_max_age_s", 600),
-        strict_warnings=expectations.get("strict_warnings", False),
-        embedded_settings=data.get("embedded", {}),
-        faults=_faults(data, env, path),
-        launch=Launch(
-            command=tuple(launch["command"]),
-            cwd=launch["cwd"],
-            install=tuple(launch.get("install", ())),
-            installed=launch.get("installed", ""),
-        ) if launch else None,
+        expectations=_section(Expectations, data.get("expectations")),
+        embedded_settings=_section(EmbeddedSettings, data.get("embedded"), faults=_faults(data, env, path)),
+        launch=_section(Launch, data["launch"]) if "launch" in data else None,
         deviations=_deviations(data.get("deviations", []), path),
-        callback_host=callback.get("host", "127.0.0.1"),
-        callback_port=callback.get("port", 0),
-        navigation_timeout_ms=timeouts.get("navigation_ms", 15_000),
-        http_timeout_s=timeouts.get("http_s", 10.0),
-        userinfo_limit=_userinfo_limit(data),
+        callback=_section(Callback, data.get("callback")),
+        timeouts=_section(Timeouts, data.get("timeouts")),
+        limits=_section(Limits, data["limits"]) if "limits" in data else None,
     )
     _check_urls(profile)
-    if not profile.started_by_run and profile.callback_port == 0:
+    if not profile.started_by_run and profile.callback.port == 0:
         raise ProfileError(
             f"{path}: field callback.port: a real tenant needs the fixed port its callback URLs are registered with"
         )

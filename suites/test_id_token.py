@@ -28,8 +28,9 @@ def _token_endpoint_id_token(flow):
 
 
 def _check_claims(claims, target, profile):
+    expect = profile.expectations
     check_id_token_claims(claims, issuer=target.issuer, client_id=target.main_client.client_id, now=time.time(),
-                          trusted_audiences=profile.trusted_audiences, max_age_s=profile.id_token_max_age_s)
+                          trusted_audiences=expect.trusted_audiences, max_age_s=expect.id_token_max_age_s)
 
 
 @pytest.mark.req("IDT-1")

@@ -86,7 +86,7 @@ def test_offline_access_yields_a_refresh_token_only_from_the_token_endpoint(offl
 
 @pytest.mark.req("REF-2")
 def test_no_offline_access_no_refresh_token(case, complete, profile):
-    if not profile.refresh_requires_offline_access:
+    if not profile.expectations.refresh_requires_offline_access:
         pytest.skip(f"profile {profile.name} does not expect refresh tokens only with offline_access "
                     "(an Auth0 behaviour, [expectations] refresh_requires_offline_access; no spec forbids them)")
     check_no_refresh_token(complete(case, scope="openid profile").tokens)
@@ -102,7 +102,8 @@ def test_refresh_without_scope_keeps_the_original_scope_and_identity(offline, to
     time.sleep(1.0)
     refreshed = tokens.refresh(refresh_token)
     check_refresh_grants(refreshed, "REF-3", scope)
-    check_refreshed_id_token(refreshed, flow.tokens.id_token, openid_granted=True, expected=profile.refresh_id_token)
+    check_refreshed_id_token(refreshed, flow.tokens.id_token, openid_granted=True,
+                             expected=profile.expectations.refresh_id_token)
 
 
 def _refreshed_with_id_token(offline, tokens):
@@ -124,9 +125,10 @@ def test_refresh_id_token_signature_verifies_with_the_jwks(offline, tokens, prov
 @pytest.mark.req("IDT-2")
 def test_refresh_id_token_claims_are_valid(offline, tokens, target, profile):
     """Core §12.2 → §3.1.3.7 items 2-3, 5, 9-10: iss, aud, azp, exp and a fresh iat."""
+    expect = profile.expectations
     check_id_token_claims(_refreshed_with_id_token(offline, tokens).id_token.claims, issuer=target.issuer,
                           client_id=target.main_client.client_id, now=time.time(),
-                          trusted_audiences=profile.trusted_audiences, max_age_s=profile.id_token_max_age_s)
+                          trusted_audiences=expect.trusted_audiences, max_age_s=expect.id_token_max_age_s)
 
 
 @pytest.mark.req("IDT-4")
@@ -158,7 +160,7 @@ def test_refresh_without_openid_returns_no_id_token(offline, tokens, profile):
     without_openid = scope - {"openid"}
     refreshed = tokens.refresh(refresh_token, scope=" ".join(sorted(without_openid)))
     check_refresh_grants(refreshed, "REF-3", without_openid)
-    check_refreshed_id_token(refreshed, None, openid_granted=False, expected=profile.refresh_id_token)
+    check_refreshed_id_token(refreshed, None, openid_granted=False, expected=profile.expectations.refresh_id_token)
 
 
 @pytest.mark.negative
@@ -167,7 +169,7 @@ def test_refresh_never_grants_a_scope_not_originally_granted(offline, tokens, pr
     _, scope, refresh_token = offline
     extra = "phone" if "phone" not in scope else "address"
     escalated = tokens.refresh(refresh_token, scope=" ".join(sorted(scope | {extra})))
-    check_escalation_refused(escalated, extra, accept_silent_drop=profile.accept_silent_scope_drop)
+    check_escalation_refused(escalated, extra, accept_silent_drop=profile.expectations.accept_silent_scope_drop)
 
 
 @pytest.mark.req("REF-6")

@@ -95,5 +95,5 @@ def test_code_replayed_after_30_seconds_is_refused_and_its_tokens_revoked(any_ca
     check_tokens_issued(first, "SESS-9", "the first exchange of the code works")
     wait_until_epoch(exchanged_at + 31)  # the requirement is about time passing
     check_grant_refused(tokens.exchange(code, redirect_uri), "SESS-9", "a code replayed after 30 s is refused")
-    check_first_tokens_revoked(tokens.userinfo(first.access_token or ""), strict=profile.strict_code_reuse_revocation,
-                               req_id="SESS-9")
+    check_first_tokens_revoked(tokens.userinfo(first.access_token or ""),
+                               strict=profile.expectations.strict_code_reuse_revocation, req_id="SESS-9")

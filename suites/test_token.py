@@ -143,7 +143,8 @@ def test_code_is_single_use(any_case, complete, tokens, profile):
     check_tokens_issued(first.tokens, "TOK-3", "the first exchange of a code works")
     replay = tokens.exchange(first.authorization.params["code"], first.authorization.request.redirect_uri)
     check_grant_refused(replay, "TOK-3", "a code is single-use")
-    check_first_tokens_revoked(tokens.userinfo(first.tokens.access_token), strict=profile.strict_code_reuse_revocation)
+    check_first_tokens_revoked(tokens.userinfo(first.tokens.access_token),
+                               strict=profile.expectations.strict_code_reuse_revocation)
 
 
 @pytest.mark.negative
@@ -267,9 +268,10 @@ def test_token_endpoint_id_token_has_the_same_subject(case, complete):
 @pytest.mark.matrix(modes=["fragment"])
 def test_expected_custom_claims_are_present(case, complete, profile, api):
     flow = complete(case, **_api_request(api, profile))
-    expected_id = dict(profile.id_token_claims) | ({"org_id": profile.organization} if profile.organization else {})
+    org = {"org_id": profile.organization} if profile.organization else {}
+    expected_id = dict(profile.expectations.id_token_claims) | org
     check_custom_claims(flow.token_endpoint_claims, expected_id, "token-endpoint ID token")
     if flow.authorization.id_token:
         check_custom_claims(flow.front_channel_claims, expected_id, "front-channel ID token")
     access = DecodedJwt.parse(flow.tokens.access_token or "")
-    check_custom_claims(access.claims if access else {}, profile.access_token_claims, "API access token")
+    check_custom_claims(access.claims if access else {}, profile.expectations.access_token_claims, "API access token")

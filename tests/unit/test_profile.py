@@ -1,10 +1,27 @@
 """Tenant profiles: the shipped ones load; each kind of mistake names the file and the field."""
 
+import dataclasses
+import json
 from pathlib import Path
 
 import pytest
 
-from hybridcheck.profile import ProfileError, load_profile
+from hybridcheck.deviations import Deviation
+from hybridcheck.profile import (
+    Api,
+    Callback,
+    Capabilities,
+    Client,
+    EmbeddedSettings,
+    Expectations,
+    Launch,
+    Limits,
+    Login,
+    ProfileError,
+    TestUser as User,  # not "Test*": pytest would try to collect it
+    Timeouts,
+    load_profile,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = (ROOT / "tenants" / "local.toml").read_text()
@@ -26,6 +43,50 @@ def test_refresh_rotation_is_the_clients_own():
         "main": False, "other": True, "wild": False}
     config = tenant_config_from_profile(profile, "http://127.0.0.1:9", frozenset())
     assert [c.rotate_refresh_tokens for c in config.clients] == [False, True, False]
+
+
+def _schema_keys(node: dict) -> set[str]:
+    return set(node["properties"])
+
+
+def _fields(cls: type, resolved: dict[str, str] | None = None) -> set[str]:
+    """The TOML keys ``cls`` is built from: its fields, a resolved one under its ``_env`` key."""
+    resolved = resolved or {}
+    return {resolved.get(f.name, f.name) for f in dataclasses.fields(cls)} - {""}
+
+
+def test_every_section_is_a_dataclass_with_exactly_the_schema_keys():
+    """The loader builds each section as ``Section(**table)``: a key the schema allows but the
+    dataclass lacks would crash, a field the schema lacks could never be set. Defaults live in
+    the dataclasses only (the schema states none)."""
+    schema = json.loads((ROOT / "schemas" / "tenant-profile.schema.json").read_text())
+    top = schema["properties"]
+    sections = {
+        "capabilities": (top["capabilities"], _fields(Capabilities)),
+        "expectations": (top["expectations"], _fields(Expectations)),
+        "embedded": (top["embedded"], _fields(EmbeddedSettings)),
+        "launch": (top["launch"], _fields(Launch)),
+        "callback": (top["callback"], _fields(Callback)),
+        "timeouts": (top["timeouts"], _fields(Timeouts)),
+        "limits": (top["limits"], _fields(Limits)),
+        "api": (top["api"], _fields(Api)),
+        "login": (top["login"], _fields(Login)),
+        "user": (top["user"], _fields(User, {"password": "password_env"})),
+        "clients.*": (schema["$defs"]["client"], _fields(Client, {"role": "", "client_secret": "client_secret_env"})),
+        "deviations[]": (top["deviations"]["items"], _fields(Deviation)),
+    }
+    for name, (node, fields) in sections.items():
+        assert _schema_keys(node) == fields, name
+    assert '"default"' not in json.dumps(schema)
+
+
+def test_absent_sections_and_keys_take_the_dataclass_defaults(tmp_path):
+    text = "\n".join(line for line in LOCAL.splitlines() if not line.startswith("auth_method"))
+    path = tmp_path / "p.toml"
+    path.write_text(text.split("\n[capabilities]")[0] + "\n")
+    profile = load_profile(str(path), env={})
+    assert profile.capabilities == Capabilities() and profile.timeouts == Timeouts()
+    assert profile.main_client.auth_method == Client.__dataclass_fields__["auth_method"].default
 
 
 def test_auth0_example_loads_when_its_secrets_are_set():

@@ -33,13 +33,13 @@ def test_the_registry_alone_names_the_faults():
     """The schema takes any names; the loader checks them against the tenant's registry."""
     schema = json.loads((ROOT / "schemas" / "tenant-profile.schema.json").read_text())
     assert "enum" not in schema["properties"]["embedded"]["properties"]["faults"]["items"]
-    assert all(load_profile(LOCAL_PATH, env={ENV_VAR: name}).faults == {name} for name in FAULTS)
+    assert all(load_profile(LOCAL_PATH, env={ENV_VAR: name}).embedded_settings.faults == {name} for name in FAULTS)
 
 
 def test_profile_and_env_faults_reach_the_tenant_config(tmp_path):
     path = _profile(tmp_path, _with_embedded('faults = ["huge_response"]'))
     profile = load_profile(path, env={ENV_VAR: "jwks_malformed"})
-    assert profile.faults == {"huge_response", "jwks_malformed"}
+    assert profile.embedded_settings.faults == {"huge_response", "jwks_malformed"}
     config = tenant_config_from_profile(profile, "http://127.0.0.1:9", frozenset())
     assert config.faults == {"huge_response", "jwks_malformed"} and not config.defects
 
