@@ -9,7 +9,6 @@ the cases that are newly failing, newly passing or newly skipped.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -17,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 KEEP = 20
-_CELL = re.compile(r"\[(code(?: id_token)?(?: token)?)-(fragment|form_post)")
+#: How a change is named: an xfail or an error counts as failing (a known deviation still is
+#: one), an unexpected pass as passing.
+_AS = {"xfailed": "failed", "error": "failed", "xpassed": "passed"}
 _GROUPS = {"failed": "newly failing", "warning": "newly warning", "passed": "newly passing", "skipped": "newly skipped"}
 
 
@@ -32,24 +33,24 @@ class Change:
 
 
 def _outcomes(results: dict[str, Any]) -> dict[tuple[str, str], str]:
-    """(requirement, nodeid) → outcome; an xfail counts as failing (a known deviation still is one)."""
+    """(requirement, nodeid) → outcome, named as :data:`_AS` says."""
     return {
-        (req, case["nodeid"]): "failed" if case["outcome"] == "xfailed" else case["outcome"]
+        (req, case["nodeid"]): _AS.get(case["outcome"], case["outcome"])
         for req, entry in results.items()
         for case in entry["cases"]
     }
 
 
-def _cell(nodeid: str) -> str:
-    match = _CELL.search(nodeid)
-    return f"{match[1]}/{match[2]}" if match else "-"
+def _cells(results: dict[str, Any]) -> dict[str, str]:
+    """nodeid → its RT × RM cell as the run recorded it ("-" outside the matrix)."""
+    return {case["nodeid"]: case.get("cell") or "-" for entry in results.values() for case in entry["cases"]}
 
 
 def changes(baseline: dict[str, Any], current: dict[str, Any]) -> list[Change]:
     """Cases whose outcome moved between two ``requirements.json`` documents, regressions first."""
-    before, after = _outcomes(baseline), _outcomes(current)
+    before, after, cells = _outcomes(baseline), _outcomes(current), _cells(current)
     found = [
-        Change(_GROUPS[outcome], req, _cell(nodeid), nodeid, before.get((req, nodeid), "new"), outcome)
+        Change(_GROUPS[outcome], req, cells[nodeid], nodeid, before.get((req, nodeid), "new"), outcome)
         for (req, nodeid), outcome in after.items()
         if outcome in _GROUPS and before.get((req, nodeid), outcome) != outcome
     ]

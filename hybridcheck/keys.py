@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from hybridcheck.checks.base import Finding
     from hybridcheck.flows.http import BackChannel
     from hybridcheck.profile import Profile
     from hybridcheck.target import Authorizer
@@ -26,3 +27,7 @@ DEFECTS_KEY = pytest.StashKey[frozenset[str]]()
 CHANNEL_KEY = pytest.StashKey["BackChannel"]()
 #: item.stash: the test's authorizer, whose recorded flows are the evidence reports show.
 EVIDENCE_KEY = pytest.StashKey["Authorizer"]()
+#: config.stash: the authorizer of the worker's SSO login (its flows count in the run's).
+LOGIN_EVIDENCE_KEY = pytest.StashKey["Authorizer"]()
+#: item.stash: the requirement warnings (SHOULD-level findings) the test reported.
+WARNINGS_KEY = pytest.StashKey[list["Finding"]]()

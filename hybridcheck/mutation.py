@@ -22,83 +22,35 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
-from hybridcheck.paths import REPORTS_DIR as REPORTS, ROOT
+from hybridcheck import runner
+from hybridcheck.paths import REPORTS_DIR
+from hybridcheck.results import RunResult
 from hybridcheck.tenant.defects import DEFECTS, Defect
 
 PYTEST_NO_TESTS = 5  # pytest's exit code when every test was deselected: the defect has no tests yet
 
 
-@dataclass(frozen=True)
-class CaseResult:
-    nodeid: str
-    outcome: str  # passed | failed | skipped
-    requirements: tuple[str, ...]
-
-
-@dataclass
-class RunResult:
-    cases: list[CaseResult] = field(default_factory=list)
-    exit_code: int = 0
-    seconds: float = 0.0
-
-    def failed(self) -> list[CaseResult]:
-        return [c for c in self.cases if c.outcome == "failed"]
-
-
-def _nodeid(case: ET.Element) -> str:
-    """pytest's node id from a JUnit test case: classname ``suites.test_state`` → ``suites/test_state.py``."""
-    return f"{case.get('classname', '').replace('.', '/')}.py::{case.get('name', '')}"
-
-
-def parse_junit(path: Path) -> list[CaseResult]:
-    """Test cases of a JUnit XML file with their outcome and ``requirement`` properties."""
-    results = []
-    for case in ET.parse(path).getroot().iter("testcase"):
-        if case.find("failure") is not None or case.find("error") is not None:
-            outcome = "failed"
-        elif case.find("skipped") is not None:
-            outcome = "skipped"
-        else:
-            outcome = "passed"
-        reqs = tuple(p.get("value", "") for p in case.iter("property") if p.get("name") == "requirement")
-        results.append(CaseResult(_nodeid(case), outcome, reqs))
-    return results
-
-
-def run_suite(defects: tuple[str, ...], requirement: str | None, pytest_args: tuple[str, ...] = ()) -> RunResult:
+def run_suite(defects: tuple[str, ...], requirement: str | None) -> RunResult:
     """One pytest run of ``suites/`` against the embedded tenant with ``defects`` switched on."""
-    with tempfile.TemporaryDirectory(prefix="hybridcheck-mutation-") as tmp:
-        junit = Path(tmp) / "junit.xml"
-        command = [
-            sys.executable, "-m", "pytest", "suites", "-q", "-p", "no:cacheprovider",
-            "-o", "addopts=--strict-markers", f"--junitxml={junit}", "--tenant", "local",
-            "--strict-warnings", *pytest_args,
-        ]
-        if requirement:
-            command += ["--req", requirement]
-        env = {**os.environ, "HYBRIDCHECK_DEFECTS": ",".join(defects)}
-        started = time.monotonic()
-        completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-        seconds = time.monotonic() - started
-        cases = parse_junit(junit) if junit.is_file() else []
-    if not cases and completed.returncode != PYTEST_NO_TESTS:
-        tail = (completed.stdout + completed.stderr).strip().splitlines()[-5:]
-        raise RuntimeError(f"pytest run for defects {defects} produced no results: {' | '.join(tail)}")
-    return RunResult(cases, completed.returncode, seconds)
+    selection = ("--req", requirement) if requirement else ()
+    with runner.scratch("hybridcheck-mutation-") as reports:
+        run = runner.run_suite("-q", "--strict-warnings", *selection, reports_dir=reports, defects=defects)
+    if run.result is None:
+        if run.returncode == PYTEST_NO_TESTS:
+            return RunResult((), PYTEST_NO_TESTS, run.wall_s)
+        raise RuntimeError(f"pytest run for defects {defects} produced no results: {run.tail()}")
+    return run.result
 
 
 def judge(defect: Defect, run: RunResult, full: bool) -> dict[str, object]:
     """Killed, collateral or survived, with the failing test ids."""
-    failing = run.failed()
+    failing = run.bad()
     own = [c.nodeid for c in failing if defect.requirement in c.requirements]
     other = [c.nodeid for c in failing if defect.requirement not in c.requirements]
     status = "survived" if not own else ("collateral" if full and other else "killed")
@@ -106,7 +58,7 @@ def judge(defect: Defect, run: RunResult, full: bool) -> dict[str, object]:
         **asdict(defect),
         "status": status,
         "failing_tests": own + other,
-        "seconds": round(run.seconds, 1),
+        "seconds": round(run.wall_s, 1),
     }
 
 
@@ -130,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="run the whole suite per defect (sees collateral)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="defect runs in parallel")
     parser.add_argument("--defects", default="", help="comma-separated subset of defects (default: all)")
-    parser.add_argument("--out", type=Path, default=REPORTS, help="directory for mutation-matrix.json/.md")
+    parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="directory for mutation-matrix.json/.md")
     args = parser.parse_args(argv)
     chosen = [DEFECTS[n] for n in args.defects.split(",") if n] if args.defects else list(DEFECTS.values())
     started = time.monotonic()
@@ -139,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         futures = {d.name: pool.submit(run_suite, (d.name,), None if args.full else d.requirement) for d in chosen}
         clean = clean_future.result()
         entries = [judge(d, futures[d.name].result(), args.full) for d in chosen]
-    clean_failed = [c.nodeid for c in clean.failed()]
+    clean_failed = [c.nodeid for c in clean.bad()]
     statuses = [e["status"] for e in entries]
     matrix = {
         "clean": {

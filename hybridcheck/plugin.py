@@ -39,7 +39,14 @@ from hybridcheck.flows.login import recipe_for
 from hybridcheck.flows.metadata import TenantUnreachable, fetch_metadata
 from hybridcheck.flows.pacing import SharedBucket
 from hybridcheck.flows.token import TokenClient
-from hybridcheck.keys import CHANNEL_KEY, DEFECTS_KEY, EVIDENCE_KEY, EXIT_TENANT_UNAVAILABLE, PROFILE_KEY
+from hybridcheck.keys import (
+    CHANNEL_KEY,
+    DEFECTS_KEY,
+    EVIDENCE_KEY,
+    EXIT_TENANT_UNAVAILABLE,
+    LOGIN_EVIDENCE_KEY,
+    PROFILE_KEY,
+)
 from hybridcheck.matrix import RT_MARKERS, FlowCase, as_params, cases
 from hybridcheck.paths import SUITES_DIR
 from hybridcheck.near_miss import NearMiss, near_misses, wildcard_cases
@@ -57,6 +64,7 @@ pytest_plugins = [
     "hybridcheck.browser_plugin",
     "hybridcheck.xdist_exit",
     "hybridcheck.interrupt",
+    "hybridcheck.needs",
 ]
 ENV_DEFECTS = "HYBRIDCHECK_DEFECTS"
 
@@ -389,11 +397,14 @@ def authorize_flow(profile: Profile, callback_server: CallbackServer) -> Authori
 
 
 @pytest.fixture(scope="session")
-def sso_storage_state(browser: Any, target: Target, provider: ProviderMetadata, authorize_flow: AuthorizeFlow) -> dict:
+def sso_storage_state(
+    pytestconfig: pytest.Config, browser: Any, target: Target, provider: ProviderMetadata, authorize_flow: AuthorizeFlow
+) -> dict:
     """Log in once per worker and keep the browser state, so tests reuse the SSO session."""
     context = browser.new_context()
     try:
         authorizer = Authorizer(target, provider, authorize_flow, context.new_page)
+        pytestconfig.stash[LOGIN_EVIDENCE_KEY] = authorizer
         response = authorizer(response_type="code", response_mode=None, scope="openid")
         if "code" not in response.params:
             shown = redact(response.page_text[:300] or json.dumps(response.params))
@@ -408,6 +419,19 @@ def sso_storage_state(browser: Any, target: Target, provider: ProviderMetadata, 
 
 
 # --- test fixtures ----------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test that fails (not a skip, not a known deviation) keeps the page it ended on as evidence."""
+    try:
+        return (yield)
+    except BaseException as raised:
+        authorizer = item.stash.get(EVIDENCE_KEY, None)
+        failed = not isinstance(raised, (pytest.skip.Exception, KeyboardInterrupt))
+        if failed and authorizer is not None and item.get_closest_marker("xfail") is None:
+            authorizer.keep_final_page()
+        raise
 
 
 @pytest.fixture

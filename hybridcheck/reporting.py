@@ -1,15 +1,19 @@
 """Reporting: results by requirement ID in every artifact, evidence on failures, call counts, redaction.
 
-A pytest plugin of its own (listed in the root ``conftest.py``) so the fixtures in
-``plugin.py`` stay about running flows. With ``--reports-dir DIR`` (set in ``pytest.ini``):
+The reporting layer, and the only module that speaks Allure and pytest-html: flows and
+the target record evidence, this plugin turns it into reports. Its state lives on one
+:class:`Reporter` registered with the plugin manager (as pytest-html's plugin does), so
+two runs in one process share nothing. With ``--reports-dir DIR`` (set in ``pytest.ini``):
 
+- ``DIR/results.json``: every case with its outcome, requirement IDs and RT × RM cell, and
+  what the run cost (back-channel calls, flows, logins, wall time), :mod:`hybridcheck.results`;
 - ``DIR/requirements.json``: every catalogue ID with its cases and their outcomes;
 - report.html gets a "Requirement" column and a results-by-requirement table on top;
-- Allure gets labels (requirement, family, RT, RM), the flow evidence and screenshots;
+- Allure gets labels (requirement, family, RT, RM), the flow and back-channel evidence, screenshots;
 - at the very end, every file under ``DIR`` is scrubbed of the secrets the run saw.
 
-Works with pytest-xdist: workers send their call counts and secret values to the
-controller through ``workeroutput``.
+Works with pytest-xdist: workers send their counts and secret values to the controller
+through ``workeroutput``.
 """
 
 from __future__ import annotations
@@ -19,51 +23,35 @@ import html
 import json
 import os
 import textwrap
+import time
 import warnings
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import allure
 import pytest
 from _pytest._code.code import ReprEntry, ReprExceptionInfo, ReprFileLocation, ReprTraceback
 
-from hybridcheck import deviations, history
+from hybridcheck import deviations, history, results
 from hybridcheck.artifacts import scrub_tree
 from hybridcheck.checks.base import RequirementFailure
-from hybridcheck.evidence import AuthorizationResponse
-from hybridcheck.flows.authorize import screenshot_or_none
-from hybridcheck.keys import CHANNEL_KEY, EVIDENCE_KEY
+from hybridcheck.evidence import AuthorizationResponse, HttpExchange
+from hybridcheck.keys import CHANNEL_KEY, EVIDENCE_KEY, LOGIN_EVIDENCE_KEY, WARNINGS_KEY
 from hybridcheck.redact import REDACTOR, redact
 from hybridcheck.requirements import catalogue
+from hybridcheck.results import CaseResult, RunResult
 from hybridcheck.severity import warnings_of
-
-if TYPE_CHECKING:
-    from hybridcheck.target import Authorizer
 
 _WORKER_OUTPUT = "hybridcheck"
 #: For the project's own secret-scan test only: where to write the raw secret values the run saw
 #: (refused inside the reports directory, the place it proves clean).
 ENV_SECRETS_DUMP = "HYBRIDCHECK_SECRETS_DUMP"
-_OUTCOMES = ("passed", "warning", "failed", "xfailed", "skipped")
+#: The ``user_properties`` name of a case's RT × RM cell.
+CELL_PROPERTY = "cell"
 _CHECKS_DIR = Path(__file__).parent / "checks"
-
-
-@dataclass
-class CaseResult:
-    requirements: tuple[str, ...]
-    outcome: str  # passed | warning | failed | skipped | xfailed
-    reason: str
-
-
-_CASES: dict[str, CaseResult] = {}
-_CHANGES: list[history.Change] = []
-_BASELINE: list[str] = []  # the path compared with, for the heading
-_CALLS: Counter[str] = Counter()
-_RATE_LIMITED: Counter[str] = Counter()
-_PACED_S: Counter[str] = Counter()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -71,7 +59,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--reports-dir",
         default=None,
         metavar="DIR",
-        help="write requirements.json there and scrub every file there of secrets at the end (pytest.ini: reports)",
+        help="write results.json and requirements.json there and scrub every file there of secrets at the end "
+             "(pytest.ini: reports)",
     )
     parser.getgroup("hybridcheck").addoption(
         "--baseline",
@@ -90,6 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
             ),
             stacklevel=1,
         )
+    config.pluginmanager.register(Reporter(config), Reporter.name)
 
 
 # --- evidence -------------------------------------------------------------------------------
@@ -111,31 +101,48 @@ def evidence_summary(response: AuthorizationResponse) -> dict[str, Any]:
     }
 
 
-def attach_flow(response: AuthorizationResponse, title: str) -> None:
-    """Allure: the flow's evidence (redacted) and its screenshot, if one was taken."""
-    allure.attach(redact(json.dumps(evidence_summary(response), indent=1, default=str)),
-                  name=f"evidence: {title}", attachment_type=allure.attachment_type.JSON)
-    if response.screenshot:
-        allure.attach(response.screenshot, name=f"screenshot: {title}", attachment_type=allure.attachment_type.PNG)
+def flow_title(response: AuthorizationResponse) -> str:
+    request = response.request
+    return f"authorize {request.response_type} {request.response_mode or '(default mode)'}"
 
 
-def _html_extras(authorizer: Authorizer, failed: bool) -> list[Any]:
-    """pytest-html extras: screenshots the flows took, the URLs visited, and a screenshot at failure."""
+def exchange_title(exchange: HttpExchange) -> str:
+    return f"{exchange.method} {exchange.url} -> {exchange.status}"
+
+
+def _attach_json(value: Any, name: str) -> None:
+    allure.attach(redact(json.dumps(value, indent=1, default=str)), name=name,
+                  attachment_type=allure.attachment_type.JSON)
+
+
+def attach_evidence(flows: list[AuthorizationResponse], exchanges: list[HttpExchange]) -> None:
+    """Allure: each flow's evidence (redacted) and screenshot, and each back-channel exchange."""
+    for index, response in enumerate(flows, 1):
+        title = f"flow {index}: {flow_title(response)}"
+        _attach_json(evidence_summary(response), f"evidence: {title}")
+        if response.screenshot:
+            allure.attach(response.screenshot, name=f"screenshot: {title}", attachment_type=allure.attachment_type.PNG)
+    for exchange in exchanges:
+        _attach_json(asdict(exchange), f"back channel: {exchange_title(exchange)}")
+
+
+def _html_extras(flows: list[AuthorizationResponse], final_page: Any) -> list[Any]:
+    """pytest-html extras: screenshots the flows took, the URLs visited, and the page a failed test ended on."""
     try:
         import pytest_html
     except ImportError:
         return []
     extras = []
-    for index, response in enumerate(authorizer.responses, 1):
+    for index, response in enumerate(flows, 1):
         if response.screenshot:
             extras.append(pytest_html.extras.png(base64.b64encode(response.screenshot).decode(), f"flow {index}"))
             visited = "\n".join(evidence_summary(response)["visited"])
             extras.append(pytest_html.extras.text(redact(visited), f"flow {index}: URLs the browser touched"))
-    if failed and authorizer.has_page:
-        if png := screenshot_or_none(authorizer.page):
-            allure.attach(png, name="screenshot at failure", attachment_type=allure.attachment_type.PNG)
-            extras.append(pytest_html.extras.png(base64.b64encode(png).decode(), "page at failure"))
-        extras.append(pytest_html.extras.text(redact(authorizer.page.url), "page URL at failure"))
+    if final_page is not None:
+        if final_page.screenshot:
+            allure.attach(final_page.screenshot, name="screenshot at failure", attachment_type=allure.attachment_type.PNG)
+            extras.append(pytest_html.extras.png(base64.b64encode(final_page.screenshot).decode(), "page at failure"))
+        extras.append(pytest_html.extras.text(redact(final_page.url), "page URL at failure"))
     return extras
 
 
@@ -182,58 +189,54 @@ def finding_first(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException
     return ReprExceptionInfo(ReprTraceback([finding, *where], None, "short"), reprcrash)
 
 
-# trylast: the innermost wrapper, so Allure's (which reads longreprtext) sees the finding first.
-@pytest.hookimpl(hookwrapper=True, trylast=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Show a requirement failure's findings first; attach the flow evidence (redacted) on
-    failure, and screenshots to report.html."""
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()
-    if call.excinfo is not None and call.excinfo.errisinstance(RequirementFailure) and report.longrepr is not None:
-        report.longrepr = finding_first(item, call.excinfo)
-    authorizer = item.stash.get(EVIDENCE_KEY, None)
-    if authorizer is None or report.when != "call":
-        return
-    if report.failed and authorizer.responses:
-        evidence = [evidence_summary(r) for r in authorizer.responses]
-        report.sections.append(("hybridcheck evidence", redact(json.dumps(evidence, indent=1, default=str))))
-    report.extras = [*getattr(report, "extras", []), *_html_extras(authorizer, report.failed)]
-
-
 # --- results by requirement -----------------------------------------------------------------
 
 
-def _outcome(report: pytest.TestReport) -> tuple[str, str]:
+def case_outcome(report: pytest.TestReport) -> tuple[str, str]:
+    """One report's outcome in :data:`hybridcheck.results.OUTCOMES`, and why."""
+    text = str(report.longrepr) if report.longrepr is not None else ""
     if hasattr(report, "wasxfail"):
-        return ("xfailed", report.wasxfail) if report.skipped else ("failed", f"XPASS(strict): {report.wasxfail}")
+        return ("xfailed", report.wasxfail) if report.skipped else ("xpassed", f"XPASS: {report.wasxfail}")
+    if report.failed and text.startswith("[XPASS(strict)]"):
+        return "xpassed", text
     if report.skipped and isinstance(report.longrepr, tuple):
         return "skipped", str(report.longrepr[2]).removeprefix("Skipped: ")
     if report.failed:
         crash = getattr(report.longrepr, "reprcrash", None)
-        return "failed", redact(crash.message if crash else str(report.longrepr))[:2000]
+        reason = redact(crash.message if crash else text)[:2000]
+        return ("failed" if report.when == "call" else "error"), reason
     if report.passed and (found := warnings_of(report)):
         return "warning", "\n".join(found)[:2000]
     return report.outcome, ""
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    requirements = tuple(value for name, value in report.user_properties if name == "requirement")
-    if not requirements:
-        return
-    if report.when == "call" or report.outcome != "passed":
-        outcome, reason = _outcome(report)
-        if report.nodeid not in _CASES or _CASES[report.nodeid].outcome in ("passed", "warning"):
-            _CASES[report.nodeid] = CaseResult(requirements, outcome, reason)
+def merge(previous: CaseResult | None, report: pytest.TestReport) -> CaseResult | None:
+    """A case after one more of its reports (setup, call, teardown): the worse outcome wins."""
+    if report.when != "call" and report.outcome == "passed":
+        return previous
+    outcome, reason = case_outcome(report)
+    if previous is not None and results.OUTCOMES.index(previous.outcome) >= results.OUTCOMES.index(outcome):
+        return previous
+    props = report.user_properties
+    return CaseResult(
+        nodeid=report.nodeid,
+        outcome=outcome,
+        reason=reason,
+        requirements=tuple(value for name, value in props if name == "requirement"),
+        cell=next((value for name, value in props if name == CELL_PROPERTY), None),
+        duration_s=round(report.duration + (previous.duration_s if previous else 0.0), 3),
+    )
 
 
-def results_by_requirement() -> dict[str, dict[str, Any]]:
+def by_requirement(cases: list[CaseResult]) -> dict[str, dict[str, Any]]:
     """``requirements.json``: every catalogue ID, with the cases that verify it (empty list: untested)."""
     by_id: dict[str, dict[str, Any]] = {
         req.id: {"title": req.title, "source": req.source, "cases": []} for req in catalogue().values()
     }
-    for nodeid, case in sorted(_CASES.items()):
+    for case in sorted(cases, key=lambda c: c.nodeid):
         for req in case.requirements:
-            by_id[req]["cases"].append({"nodeid": nodeid, "outcome": case.outcome, "reason": case.reason})
+            by_id[req]["cases"].append({"nodeid": case.nodeid, "outcome": case.outcome, "reason": case.reason,
+                                        "cell": case.cell})
     return by_id
 
 
@@ -242,148 +245,248 @@ def _requirement_order(req: str) -> tuple[str, int]:
     return family, int(number)
 
 
-def _tested() -> list[tuple[str, dict[str, Any], Counter[str]]]:
-    rows = []
-    for req, entry in sorted(results_by_requirement().items(), key=lambda kv: _requirement_order(kv[0])):
-        if entry["cases"]:
-            rows.append((req, entry, Counter(case["outcome"] for case in entry["cases"])))
-    return rows
-
-
 def _verdict(counts: Counter[str]) -> str:
-    if counts["failed"]:
+    if counts["failed"] or counts["error"] or counts["xpassed"]:
         return "FAIL"
     if counts["warning"]:
         return "warn"
     return "pass" if counts["passed"] or counts["xfailed"] else "skip"
 
 
-# --- xdist, the end of the run --------------------------------------------------------------
+def _flows_of(authorizer: Any) -> tuple[int, int]:
+    """(flows, of which showed a login page) an authorizer recorded."""
+    return len(authorizer.responses), sum(1 for r in authorizer.responses if r.login_pages_shown)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Hand this worker's counts and secret values to the controller, or keep them; write
-    requirements.json and compare it with the baseline (before report.html is written)."""
-    channel = session.config.stash.get(CHANNEL_KEY, None)
-    calls = dict(channel.calls) if channel else {}
-    limited = dict(channel.rate_limited) if channel else {}
-    paced = dict(channel.paced_s) if channel else {}
-    workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None:
-        workeroutput[_WORKER_OUTPUT] = {"calls": calls, "rate_limited": limited, "paced_s": paced,
-                                        "secrets": REDACTOR.values()}
-        return
-    _CALLS.update(calls)
-    _RATE_LIMITED.update(limited)
-    _PACED_S.update(paced)
-    reports_dir = session.config.getoption("--reports-dir")
-    if reports_dir and _CASES:
-        results = results_by_requirement()
-        path = Path(reports_dir) / "requirements.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        kept = Path(reports_dir) / "history"
-        given = session.config.getoption("--baseline")
+# --- the plugin object ----------------------------------------------------------------------
+
+_COLUMNS = ("passed", "warning", "failed", "error", "xfailed", "xpassed", "skipped")
+
+
+class Reporter:
+    """The run's results and counts, and every hook that reports them."""
+
+    name = "hybridcheck-reporter"
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.reports_dir: Path | None = Path(d) if (d := config.getoption("--reports-dir", None)) else None
+        self.cases: dict[str, CaseResult] = {}
+        self.changes: list[history.Change] = []
+        self.baseline: Path | None = None
+        self.calls: Counter[str] = Counter()
+        self.rate_limited: Counter[str] = Counter()
+        self.paced_s: Counter[str] = Counter()
+        self.flows = 0
+        self.logins = 0
+        self.workers = 0
+        self._started = time.perf_counter()
+
+    @property
+    def _is_worker(self) -> bool:
+        return getattr(self.config, "workeroutput", None) is not None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """A matrix test carries its RT × RM cell to the controller (``user_properties``)."""
+        for item in items:
+            callspec = getattr(item, "callspec", None)
+            cell = callspec.params.get("case") if callspec else None
+            if cell is not None:
+                item.user_properties.append((CELL_PROPERTY, f"{cell.response_type}/{cell.response_mode}"))
+
+    # trylast: the innermost wrapper, so Allure's (which reads longreprtext) sees the finding first.
+    @pytest.hookimpl(hookwrapper=True, trylast=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+        """Show a requirement failure's findings first; attach the evidence the test recorded:
+        flows (redacted) and back-channel exchanges to Allure, screenshots to report.html."""
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        if call.excinfo is not None and call.excinfo.errisinstance(RequirementFailure) and report.longrepr is not None:
+            report.longrepr = finding_first(item, call.excinfo)
+        authorizer = item.stash.get(EVIDENCE_KEY, None)
+        if report.when == "teardown" and authorizer is not None:
+            flows, logins = _flows_of(authorizer)
+            self.flows += flows
+            self.logins += logins
+        if report.when != "call":
+            return
+        found = item.stash.get(WARNINGS_KEY, [])
+        if found:
+            allure.dynamic.tag("warning")
+            allure.attach("\n\n".join(f.message() for f in found), name="requirement warnings",
+                          attachment_type=allure.attachment_type.TEXT)
+        channel = item.config.stash.get(CHANNEL_KEY, None)
+        flows = authorizer.responses if authorizer is not None else []
+        attach_evidence(flows, channel.drain() if channel is not None else [])
+        if authorizer is None:
+            return
+        if report.failed and flows:
+            evidence = [evidence_summary(r) for r in flows]
+            report.sections.append(("hybridcheck evidence", redact(json.dumps(evidence, indent=1, default=str))))
+        final_page = authorizer.final_page if report.failed else None
+        report.extras = [*getattr(report, "extras", []), *_html_extras(flows, final_page)]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        merged = merge(self.cases.get(report.nodeid), report)
+        if merged is not None:
+            self.cases[report.nodeid] = merged
+
+    def _count_logins(self) -> None:
+        login = self.config.stash.get(LOGIN_EVIDENCE_KEY, None)
+        if login is not None:
+            flows, logins = _flows_of(login)
+            self.flows += flows
+            self.logins += logins
+
+    def result(self, exit_status: int) -> RunResult:
+        return RunResult(
+            cases=tuple(sorted(self.cases.values(), key=lambda c: c.nodeid)),
+            exit_status=exit_status,
+            wall_s=round(time.perf_counter() - self._started, 2),
+            workers=self.workers,
+            back_channel=dict(sorted(self.calls.items())),
+            rate_limited=dict(sorted(self.rate_limited.items())),
+            paced_s={path: round(s, 2) for path, s in sorted(self.paced_s.items())},
+            flows=self.flows,
+            logins=self.logins,
+        )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Hand this worker's counts and secret values to the controller, or keep them; write
+        results.json and requirements.json and compare with the baseline (before report.html)."""
+        channel = self.config.stash.get(CHANNEL_KEY, None)
+        self._count_logins()
+        counts = {
+            "calls": dict(channel.calls) if channel else {},
+            "rate_limited": dict(channel.rate_limited) if channel else {},
+            "paced_s": dict(channel.paced_s) if channel else {},
+            "flows": self.flows,
+            "logins": self.logins,
+        }
+        workeroutput = getattr(self.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput[_WORKER_OUTPUT] = {**counts, "secrets": REDACTOR.values()}
+            return
+        if channel is not None:  # one process: its back channel is the run's
+            self._add(counts)
+        if self.reports_dir is None or not self.cases:
+            return
+        results.write(self.result(int(exitstatus)), self.reports_dir)
+        by_id = by_requirement(list(self.cases.values()))
+        path = self.reports_dir / "requirements.json"
+        path.write_text(json.dumps(by_id, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        kept = self.reports_dir / "history"
+        given = self.config.getoption("--baseline")
         baseline = Path(given) if given else history.newest(kept)
         if baseline is not None and baseline.is_file():
-            _BASELINE.append(str(baseline))
-            _CHANGES.extend(history.changes(history.load(baseline), results))
+            self.baseline = baseline
+            self.changes = history.changes(history.load(baseline), by_id)
         history.keep(path, kept)
 
+    def _add(self, counts: dict[str, Any]) -> None:
+        self.calls.update(counts["calls"])
+        self.rate_limited.update(counts["rate_limited"])
+        self.paced_s.update(counts["paced_s"])
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: Any) -> None:
-    """pytest-xdist: add a finished worker's counts and secrets to the run's."""
-    output = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
-    if output:
-        _CALLS.update(output["calls"])
-        _RATE_LIMITED.update(output["rate_limited"])
-        _PACED_S.update(output["paced_s"])
-        for value in output["secrets"]:
-            REDACTOR.add(value)
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """pytest-xdist: add a finished worker's counts and secrets to the run's."""
+        output = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
+        if output:
+            self.workers += 1
+            self._add(output)
+            self.flows += output["flows"]
+            self.logins += output["logins"]
+            for value in output["secrets"]:
+                REDACTOR.add(value)
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """Last of all, after JUnit, HTML and Allure are written: scrub the reports of every secret."""
+        if self._is_worker:
+            return
+        if self.reports_dir and self.reports_dir.is_dir():
+            scrub_tree(self.reports_dir, REDACTOR)
+        dump = os.environ.get(ENV_SECRETS_DUMP)
+        if dump and not (self.reports_dir and self.reports_dir.resolve() in Path(dump).resolve().parents):
+            Path(dump).write_text(json.dumps(REDACTOR.values()), encoding="utf-8")
 
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Last of all, after JUnit, HTML and Allure are written: scrub the reports of every secret."""
-    if getattr(config, "workeroutput", None) is not None:
-        return
-    reports_dir = config.getoption("--reports-dir", None)
-    if reports_dir and Path(reports_dir).is_dir():
-        scrub_tree(Path(reports_dir), REDACTOR)
-    dump = os.environ.get(ENV_SECRETS_DUMP)
-    if dump and not (reports_dir and Path(reports_dir).resolve() in Path(dump).resolve().parents):
-        Path(dump).write_text(json.dumps(REDACTOR.values()), encoding="utf-8")
+    # --- terminal and report.html -----------------------------------------------------------
 
+    def _tested(self) -> list[tuple[str, dict[str, Any], Counter[str]]]:
+        rows = []
+        by_id = by_requirement(list(self.cases.values()))
+        for req, entry in sorted(by_id.items(), key=lambda kv: _requirement_order(kv[0])):
+            if entry["cases"]:
+                rows.append((req, entry, Counter(case["outcome"] for case in entry["cases"])))
+        return rows
 
-# --- terminal and report.html ---------------------------------------------------------------
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """Close with requirement ID → outcomes (failures listed), known deviations and call counts."""
+        write = terminalreporter.write_line
+        if self.baseline is not None:
+            terminalreporter.section(f"hybridcheck: changed since last run ({len(self.changes)})")
+            write(f"baseline: {self.baseline}")
+            for change in self.changes:
+                write(f"{change.kind:14} {change.requirement:8} {change.cell:26} {change.before} -> {change.after}  "
+                      f"{change.nodeid}")
+        rows = self._tested()
+        if rows:
+            terminalreporter.section("hybridcheck: results by requirement")
+            for req, entry, counts in rows:
+                tally = "  ".join(f"{name} {counts[name]:3}" for name in _COLUMNS if counts[name] or name in
+                                  ("passed", "failed", "skipped"))
+                write(f"{_verdict(counts):4} {req:8} {tally}  ({entry['source']})")
+                for case in entry["cases"]:
+                    if case["outcome"] in ("failed", "error", "xpassed", "warning"):
+                        write(f"       {case['outcome']}: {case['nodeid']}")
+        known = deviations.tally(terminalreporter.stats.get("xfailed", []) + terminalreporter.stats.get("failed", []))
+        if known:
+            terminalreporter.section(f"hybridcheck: known deviations ({len(known)})")
+            for entry, outcomes in sorted(known.items()):
+                write(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) + f"  {entry}")
+        if self.calls:
+            terminalreporter.section("hybridcheck: back-channel requests by endpoint")
+            for path, count in sorted(self.calls.items()):
+                notes = [f"{self.rate_limited[path]} answered 429"] if self.rate_limited[path] else []
+                notes += [f"paced to the published limit: waited {self.paced_s[path]:.1f} s"] if self.paced_s[path] else []
+                write(f"{count:5}  {path}" + (f"  ({'; '.join(notes)})" if notes else ""))
+            write(f"{sum(self.calls.values()):5}  total")
+        if self.flows:
+            write(f"hybridcheck: {self.flows} authorization flows in the browser, {self.logins} with a login page")
 
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Close with requirement ID → passed / failed / xfailed / skipped (failures listed), and call counts."""
-    write = terminalreporter.write_line
-    if _BASELINE:
-        terminalreporter.section(f"hybridcheck: changed since last run ({len(_CHANGES)})")
-        write(f"baseline: {_BASELINE[0]}")
-        for change in _CHANGES:
-            write(f"{change.kind:14} {change.requirement:8} {change.cell:26} {change.before} -> {change.after}  "
-                  f"{change.nodeid}")
-    rows = _tested()
-    if rows:
-        terminalreporter.section("hybridcheck: results by requirement")
-        for req, entry, counts in rows:
-            tally = "  ".join(f"{name} {counts[name]:3}" for name in _OUTCOMES)
-            write(f"{_verdict(counts):4} {req:8} {tally}  ({entry['source']})")
-            for case in entry["cases"]:
-                if case["outcome"] in ("failed", "warning"):
-                    write(f"       {case['outcome']}: {case['nodeid']}")
-    known = deviations.tally(terminalreporter.stats.get("xfailed", []) + terminalreporter.stats.get("failed", []))
-    if known:
-        terminalreporter.section(f"hybridcheck: known deviations ({len(known)})")
-        for entry, outcomes in sorted(known.items()):
-            write(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) + f"  {entry}")
-    if _CALLS:
-        terminalreporter.section("hybridcheck: back-channel requests by endpoint")
-        for path, count in sorted(_CALLS.items()):
-            notes = [f"{_RATE_LIMITED[path]} answered 429"] if _RATE_LIMITED[path] else []
-            notes += [f"paced to the published limit: waited {_PACED_S[path]:.1f} s"] if _PACED_S[path] else []
-            write(f"{count:5}  {path}" + (f"  ({'; '.join(notes)})" if notes else ""))
-        write(f"{sum(_CALLS.values()):5}  total")
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str]) -> None:
-    """report.html opens with the results by requirement, failures first."""
-    rows = sorted(_tested(), key=lambda row: (_verdict(row[2]) != "FAIL", _requirement_order(row[0])))
-    cells = "".join(
-        f"<tr><td>{_verdict(counts)}</td><td>{req}</td><td>{html.escape(entry['title'][:120])}</td>"
-        f"<td>{html.escape(entry['source'])}</td>"
-        + "".join(f"<td>{counts[name]}</td>" for name in _OUTCOMES)
-        + "</tr>"
-        for req, entry, counts in rows
-    )
-    head = "".join(f"<th>{name}</th>" for name in ("verdict", "requirement", "title", "source", *_OUTCOMES))
-    if _BASELINE:
-        changed = "".join(
-            f"<tr><td>{c.kind}</td><td>{c.requirement}</td><td>{html.escape(c.cell)}</td>"
-            f"<td>{c.before} → {c.after}</td><td>{html.escape(c.nodeid)}</td></tr>"
-            for c in _CHANGES
-        ) or "<tr><td colspan='5'>nothing changed</td></tr>"
-        prefix.append(
-            f"<h2>Changed since last run</h2><p>baseline: {html.escape(_BASELINE[0])}</p>"
-            "<table class='hybridcheck-changes'><tr><th>change</th><th>requirement</th><th>RT/RM</th>"
-            f"<th>outcome</th><th>test</th></tr>{changed}</table>"
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
+        """report.html opens with the results by requirement, failures first."""
+        rows = sorted(self._tested(), key=lambda row: (_verdict(row[2]) != "FAIL", _requirement_order(row[0])))
+        cells = "".join(
+            f"<tr><td>{_verdict(counts)}</td><td>{req}</td><td>{html.escape(entry['title'][:120])}</td>"
+            f"<td>{html.escape(entry['source'])}</td>"
+            + "".join(f"<td>{counts[name]}</td>" for name in _COLUMNS)
+            + "</tr>"
+            for req, entry, counts in rows
         )
-    prefix.append(f"<h2>Results by requirement</h2><table class='hybridcheck-requirements'><tr>{head}</tr>{cells}</table>")
+        head = "".join(f"<th>{name}</th>" for name in ("verdict", "requirement", "title", "source", *_COLUMNS))
+        if self.baseline is not None:
+            changed = "".join(
+                f"<tr><td>{c.kind}</td><td>{c.requirement}</td><td>{html.escape(c.cell)}</td>"
+                f"<td>{c.before} → {c.after}</td><td>{html.escape(c.nodeid)}</td></tr>"
+                for c in self.changes
+            ) or "<tr><td colspan='5'>nothing changed</td></tr>"
+            prefix.append(
+                f"<h2>Changed since last run</h2><p>baseline: {html.escape(str(self.baseline))}</p>"
+                "<table class='hybridcheck-changes'><tr><th>change</th><th>requirement</th><th>RT/RM</th>"
+                f"<th>outcome</th><th>test</th></tr>{changed}</table>"
+            )
+        prefix.append(f"<h2>Results by requirement</h2><table class='hybridcheck-requirements'><tr>{head}</tr>{cells}</table>")
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(1, "<th>Requirement</th>")
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_table_header(cells: list[str]) -> None:
-    cells.insert(1, "<th>Requirement</th>")
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
-    requirements = sorted({value for name, value in report.user_properties if name == "requirement"})
-    cells.insert(1, f"<td>{', '.join(requirements)}</td>")
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
+        requirements = sorted({value for name, value in report.user_properties if name == "requirement"})
+        cells.insert(1, f"<td>{', '.join(requirements)}</td>")

@@ -17,15 +17,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Generator
 
-import allure
 import pytest
 
 from hybridcheck.checks.base import Finding, RequirementFailure, RequirementWarning
-from hybridcheck.keys import PROFILE_KEY
+from hybridcheck.keys import PROFILE_KEY, WARNINGS_KEY
 
 #: The ``user_properties`` name a test's requirement warnings are recorded under.
 WARNING_PROPERTY = "requirement_warning"
-_FOUND = pytest.StashKey[list[Finding]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,11 +54,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     for other in caught:
         if not isinstance(other.message, RequirementWarning):
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno, source=other.source)
-    item.stash[_FOUND] = found
-    if found:
-        allure.dynamic.tag("warning")
-        allure.attach("\n\n".join(f.message() for f in found), name="requirement warnings",
-                      attachment_type=allure.attachment_type.TEXT)
+    item.stash[WARNINGS_KEY] = found
     if error is not None:
         raise error
     if found and _strict(item.config):
@@ -76,7 +70,7 @@ def _as_failure(found: Finding) -> Finding:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if call.when == "call":
-        report.user_properties.extend((WARNING_PROPERTY, f.message()) for f in item.stash.get(_FOUND, []))
+        report.user_properties.extend((WARNING_PROPERTY, f.message()) for f in item.stash.get(WARNINGS_KEY, []))
     return report
 
 

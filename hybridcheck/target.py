@@ -8,15 +8,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import allure
 from jwt.utils import base64url_encode
 from playwright.sync_api import Page
 
 from hybridcheck.evidence import AuthorizationRequest, AuthorizationResponse, ProviderMetadata
-from hybridcheck.flows.authorize import AuthorizeFlow
+from hybridcheck.flows.authorize import AuthorizeFlow, screenshot_or_none
 from hybridcheck.matrix import FlowCase
 from hybridcheck.profile import Client, Profile
-from hybridcheck.reporting import attach_flow
 
 #: Marker for "generate a fresh random value" in :meth:`Authorizer.request`.
 AUTO: Any = object()
@@ -38,11 +36,20 @@ class Target:
         return self.clients["main"]
 
 
+@dataclass(frozen=True)
+class FinalPage:
+    """Where a failed test's browser page ended: its URL and a screenshot (None if Chromium refused one)."""
+
+    url: str
+    screenshot: bytes | None = field(repr=False)
+
+
 @dataclass
 class Authorizer:
     """Builds authorization requests for the target and runs them in one browser page.
 
-    Every response it produces is kept in ``responses`` so a failing test can attach them.
+    Every response it produces is kept in ``responses``, and a failed test's last page in
+    ``final_page`` (:meth:`keep_final_page`): the evidence reports show.
     """
 
     target: Target
@@ -50,6 +57,7 @@ class Authorizer:
     flow: AuthorizeFlow
     new_page: Callable[[], Page]
     responses: list[AuthorizationResponse] = field(default_factory=list)
+    final_page: FinalPage | None = None
     _page: Page | None = None
 
     def __repr__(self) -> str:
@@ -61,10 +69,10 @@ class Authorizer:
             self._page = self.new_page()
         return self._page
 
-    @property
-    def has_page(self) -> bool:
-        """Whether a browser page was opened (there is something to screenshot)."""
-        return self._page is not None
+    def keep_final_page(self) -> None:
+        """Record the page the test ended on, if it opened one (called when a test fails)."""
+        if self._page is not None:
+            self.final_page = FinalPage(self._page.url, screenshot_or_none(self._page))
 
     def request(
         self,
@@ -109,10 +117,7 @@ class Authorizer:
 
     def run(self, request: AuthorizationRequest, *, screenshot: bool = False) -> AuthorizationResponse:
         """Send ``request`` in this test's page and keep the evidence (and the screenshot, if asked)."""
-        title = f"authorize {request.response_type} {request.response_mode or '(default mode)'}"
-        with allure.step(title):
-            response = self.flow.run(self.page, request, screenshot=screenshot)
-            attach_flow(response, title)
+        response = self.flow.run(self.page, request, screenshot=screenshot)
         self.responses.append(response)
         return response
 

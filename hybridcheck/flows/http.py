@@ -39,7 +39,11 @@ def _retry_at(response: httpx.Response, now: float) -> float:
 
 
 class BackChannel:
-    """An httpx client for token, refresh and UserInfo calls, counting and pacing them."""
+    """An httpx client for token, refresh and UserInfo calls, counting and pacing them.
+
+    Every exchange is also kept in ``recorded`` until the reporting layer :meth:`drain`\ s
+    it into the test's report: the back channel records, it does not report.
+    """
 
     def __init__(
         self,
@@ -55,6 +59,7 @@ class BackChannel:
         self.calls: Counter[str] = Counter()
         self.rate_limited: Counter[str] = Counter()
         self.paced_s: Counter[str] = Counter()
+        self.recorded: list[HttpExchange] = []
 
     def __repr__(self) -> str:
         return f"<BackChannel {sum(self.calls.values())} calls>"
@@ -114,7 +119,15 @@ class BackChannel:
         for name in ("access_token", "refresh_token", "id_token"):
             value = body.get(name)
             REDACTOR.add(value if isinstance(value, str) else None)
+        with self._lock:
+            self.recorded.append(exchange)
         return exchange
+
+    def drain(self) -> list[HttpExchange]:
+        """The exchanges recorded since the last drain (and forget them)."""
+        with self._lock:
+            drained, self.recorded = self.recorded, []
+        return drained
 
     def post_form(self, url: str, form: Mapping[str, str], headers: Mapping[str, str] | None = None) -> HttpExchange:
         return self.send("POST", url, form=form, headers=headers)

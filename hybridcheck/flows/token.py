@@ -8,8 +8,6 @@ from dataclasses import replace
 from typing import Literal
 from urllib.parse import quote
 
-import allure
-
 from hybridcheck.evidence import HttpExchange, TokenResponse
 from hybridcheck.flows.http import BackChannel
 from hybridcheck.flows.pacing import SharedBucket
@@ -117,16 +115,15 @@ class TokenClient:
         auth_method: str | None = None,
     ) -> TokenResponse:
         """Exchange ``code`` as ``client`` (a role of the profile, or a :class:`Client` as given)."""
-        with allure.step("token exchange (authorization_code)"):
-            return exchange_code(
-                self.channel,
-                self.token_endpoint,
-                self._client(client),
-                code,
-                redirect_uri,
-                code_verifier=code_verifier,
-                auth_method=auth_method,
-            )
+        return exchange_code(
+            self.channel,
+            self.token_endpoint,
+            self._client(client),
+            code,
+            redirect_uri,
+            code_verifier=code_verifier,
+            auth_method=auth_method,
+        )
 
     def refresh(
         self,
@@ -137,16 +134,14 @@ class TokenClient:
         auth_method: str | None = None,
     ) -> TokenResponse:
         """Refresh as ``client``; ``scope=None`` asks for the original scopes."""
-        with allure.step(f"refresh (scope {scope!r})"):
-            return refresh(self.channel, self.token_endpoint, self._client(client), refresh_token, scope=scope,
-                           auth_method=auth_method)
+        return refresh(self.channel, self.token_endpoint, self._client(client), refresh_token, scope=scope,
+                       auth_method=auth_method)
 
     def _client(self, client: str | Client) -> Client:
         return self._clients[client] if isinstance(client, str) else client
 
     def userinfo(self, access_token: str, style: UserInfoStyle = "get-header") -> HttpExchange:
         """Call UserInfo, first waiting for the tenant's published budget if the profile states one."""
-        with allure.step(f"userinfo ({style})"):
-            if self.userinfo_pacer is not None:
-                self.channel.note_paced(self.userinfo_endpoint, self.userinfo_pacer.take())
-            return userinfo(self.channel, self.userinfo_endpoint, access_token, style)
+        if self.userinfo_pacer is not None:
+            self.channel.note_paced(self.userinfo_endpoint, self.userinfo_pacer.take())
+        return userinfo(self.channel, self.userinfo_endpoint, access_token, style)

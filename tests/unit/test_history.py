@@ -4,7 +4,7 @@ from hybridcheck.history import changes
 
 
 def _results(**outcomes):
-    return {"IDT-3": {"cases": [{"nodeid": f"suites/t.py::t[code id_token-{mode}-chromium]", "outcome": o}
+    return {"IDT-3": {"cases": [{"nodeid": f"suites/t.py::t[{mode}]", "outcome": o, "cell": f"code id_token/{mode}"}
                                 for mode, o in outcomes.items()]}}
 
 
@@ -16,6 +16,7 @@ def test_newly_failing_comes_first_and_names_the_cell():
     ]
 
 
-def test_an_xfail_is_still_a_failure_and_unchanged_cases_are_not_listed():
+def test_an_xfail_or_an_error_is_still_a_failure_and_unchanged_cases_are_not_listed():
     assert changes(_results(fragment="failed"), _results(fragment="xfailed")) == []
+    assert changes(_results(fragment="failed"), _results(fragment="error")) == []
     assert changes(_results(fragment="passed"), _results(fragment="passed")) == []
