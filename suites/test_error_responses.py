@@ -65,11 +65,9 @@ def judge(rule: str, resp: AuthorizationResponse, issuer: str, provider: Provide
 
 
 @pytest.fixture
-def judge_provoked(request, target, provider, profile):
+def judge_provoked(request, target, provider):
     """``judge_provoked(provoked, case, rule)``: provoke the error in ``case`` and judge it by ``rule``."""
     def run(provoked: ProvokedError, case: FlowCase, rule: str) -> None:
-        if provoked.without_session and not profile.capabilities.prompt_none:
-            pytest.skip(f"profile {profile.name} says the tenant does not support prompt=none")
         runner = request.getfixturevalue("fresh_authorize" if provoked.without_session else "authorize")
         response = runner(case, **provoked.overrides(case))
         reason = why_no_error_response(response, provoked.demanded_by)
@@ -83,7 +81,8 @@ def judge_provoked(request, target, provider, profile):
 KINDS = [
     pytest.param("response-type-missing", marks=pytest.mark.oidf("oidcc-response-type-missing")),
     pytest.param("response-type-unsupported"),
-    pytest.param("prompt-none-without-session", marks=pytest.mark.oidf("oidcc-prompt-none-not-logged-in")),
+    pytest.param("prompt-none-without-session", marks=[pytest.mark.oidf("oidcc-prompt-none-not-logged-in"),
+                                                       pytest.mark.needs_capability("prompt_none")]),
 ]
 
 

@@ -20,14 +20,18 @@ from hybridcheck.checks.redirect_uri import (
 CLIENT_FRAGMENT = "client-state=kept-by-the-client"
 
 
+#: The main client's first and second registered redirect URIs (a profile may register one).
+REGISTERED = [
+    pytest.param(0, id="first-registered"),
+    pytest.param(1, id="second-registered", marks=pytest.mark.needs_client("main", redirect_uris=2)),
+]
+
+
 @pytest.mark.req("RURI-1")
 @pytest.mark.oidf("oidcc-server")
-@pytest.mark.parametrize("index", [0, 1], ids=["first-registered", "second-registered"])
+@pytest.mark.parametrize("index", REGISTERED)
 def test_registered_redirect_uri_succeeds_and_keeps_its_query(case, authorize, target, index):
-    registered = target.main_client.redirect_uris
-    if index >= len(registered):
-        pytest.skip("the main client has a single redirect_uri registered")
-    check_registered_redirect_uri_used(authorize(case, redirect_uri=registered[index]))
+    check_registered_redirect_uri_used(authorize(case, redirect_uri=target.main_client.redirect_uris[index]))
 
 
 @pytest.mark.negative
@@ -42,14 +46,12 @@ def test_near_miss_redirect_uri_is_refused_at_the_tenant(case, authorize, near_m
 @pytest.mark.negative
 @pytest.mark.req("RURI-2")
 @pytest.mark.oidf("oidcc-ensure-redirect-uri-in-authorization-request")
+@pytest.mark.needs_clients(2)
 def test_missing_redirect_uri_is_refused_for_every_other_client(any_case, authorize, target):
     """Core §3.1.2.1: redirect_uri is REQUIRED, also for a client with a single registered URI
     (the main client's own case is the near miss ``missing``)."""
-    roles = [role for role in target.clients if role != "main"]
-    if not roles:
-        pytest.skip("the profile has no client besides the main one")
     with Findings() as findings:
-        for role in roles:
+        for role in (role for role in target.clients if role != "main"):
             findings.check(check_redirect_uri_refused, authorize(any_case, client=role, redirect_uri=None), None)
 
 
@@ -69,11 +71,9 @@ def test_fragment_in_redirect_uri_is_refused_or_removed(case, authorize, target)
 
 @pytest.mark.req("FRAG-2")
 @pytest.mark.matrix(modes=["fragment"])
-@pytest.mark.parametrize("index", [0, 1], ids=["first-registered", "second-registered"])
+@pytest.mark.parametrize("index", REGISTERED)
 def test_fragment_mode_values_appear_only_in_the_fragment(case, authorize, target, index):
     registered = target.main_client.redirect_uris
-    if index >= len(registered):
-        pytest.skip("the main client has a single redirect_uri registered")
     check_fragment_only(authorize(case, redirect_uri=registered[index]), registered)
 
 

@@ -24,7 +24,11 @@ from hybridcheck.checks.token_endpoint import (
 from hybridcheck.evidence import DecodedJwt
 from hybridcheck.flows.token import one_client_per_auth_method, with_wrong_secret
 
-pytestmark = pytest.mark.matrix(modes=["fragment"])
+# Every test here gets a refresh token (REF-2 judges a tenant that issues them only with offline_access).
+pytestmark = [pytest.mark.matrix(modes=["fragment"]), pytest.mark.needs_capability("refresh_tokens")]
+
+#: Each client in turn: ``main``, and ``other`` where the profile registers it.
+ROLES = ["main", pytest.param("other", marks=pytest.mark.needs_client("other"))]
 
 
 def _offline_flow(profile, complete, case, client="main"):
@@ -32,8 +36,6 @@ def _offline_flow(profile, complete, case, client="main"):
     (with its audience); with ``prompt=consent`` unless the profile says the tenant grants
     ``offline_access`` without it (Core §11: "MUST ensure that the prompt parameter contains
     consent")."""
-    if not profile.capabilities.refresh_tokens:
-        pytest.skip(f"profile {profile.name} says the tenant issues no refresh tokens")
     api_scopes = list(profile.api.scopes) if profile.api else []
     scope = " ".join(["openid", "profile", "email", "offline_access", *api_scopes])
     extra = {"audience": profile.api.audience} if profile.api else {}
@@ -54,12 +56,10 @@ def _access_claims(response):
 
 
 @pytest.mark.req("TOK-1")
-@pytest.mark.parametrize("role", ["main", "other"])
-def test_refresh_returns_a_valid_token_response(any_case, complete, tokens, profile, target, role):
+@pytest.mark.parametrize("role", ROLES)
+def test_refresh_returns_a_valid_token_response(any_case, complete, tokens, profile, role):
     """OAuth §6: "the authorization server issues an access token as described in Section 5.1" —
     every rule of a token response holds for a refresh response too, for each client."""
-    if role not in target.clients:
-        pytest.skip(f"profile registers no [clients.{role}]")
     _, _, refresh_token = _offline_flow(profile, complete, any_case, client=role)
     check_token_response_valid(tokens.refresh(refresh_token, client=role))
 
@@ -173,11 +173,9 @@ def test_refresh_never_grants_a_scope_not_originally_granted(offline, tokens, pr
 
 
 @pytest.mark.req("REF-6")
-@pytest.mark.parametrize("role", ["main", "other"])
+@pytest.mark.parametrize("role", ROLES)
 def test_rotation_matches_the_profile(case, complete, tokens, profile, target, role):
     """Each client as the profile declares it: rotating (reuse revokes the family) or not (token stays usable)."""
-    if role not in target.clients:
-        pytest.skip(f"profile registers no [clients.{role}]")
     _, scope, refresh_token = _offline_flow(profile, complete, case, client=role)
     rotation = target.clients[role].refresh_rotation
     first = tokens.refresh(refresh_token, client=role)
@@ -193,9 +191,8 @@ def test_rotation_matches_the_profile(case, complete, tokens, profile, target, r
 
 @pytest.mark.negative
 @pytest.mark.req("REF-7")
-def test_refresh_token_works_only_for_its_client(offline, tokens, target):
-    if "other" not in target.clients:
-        pytest.skip("profile registers no [clients.other]")
+@pytest.mark.needs_client("other")
+def test_refresh_token_works_only_for_its_client(offline, tokens):
     _, _, refresh_token = offline
     refused = tokens.refresh(refresh_token, client="other")
     check_grant_refused(refused, "REF-7", "a refresh token is refused to another client",

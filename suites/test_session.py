@@ -23,22 +23,18 @@ def _auth_time(response) -> int:
     return int(response.id_token.claims.get("auth_time", 0)) if response.id_token else 0
 
 
-@pytest.fixture
-def prompt_none(profile):
-    if not profile.capabilities.prompt_none:
-        pytest.skip(f"profile {profile.name} says the tenant does not support prompt=none")
-
-
 @pytest.mark.negative
 @pytest.mark.req("SESS-1")
 @pytest.mark.oidf("oidcc-prompt-none-not-logged-in")
-def test_prompt_none_without_session_returns_login_required(case, fresh_authorize, prompt_none):
+@pytest.mark.needs_capability("prompt_none")
+def test_prompt_none_without_session_returns_login_required(case, fresh_authorize):
     check_login_required(fresh_authorize(case, prompt="none"))
 
 
 @pytest.mark.req("SESS-2")
 @pytest.mark.oidf("oidcc-prompt-none-logged-in")
-def test_prompt_none_with_session_succeeds_silently(case, authorize, prompt_none):
+@pytest.mark.needs_capability("prompt_none")
+def test_prompt_none_with_session_succeeds_silently(case, authorize):
     """As OIDF's module: one ordinary request first (a tenant may renew its session id on every
     interaction, so the worker's saved SSO cookie is not proof of a live session), then prompt=none."""
     authorize(case)
@@ -54,17 +50,12 @@ def test_prompt_login_forces_a_new_login(case, authorize):
     check_reauthenticated(authorize(case, prompt="login"), previous_auth_time=_auth_time(first))
 
 
-@pytest.fixture
-def max_age(profile):
-    if not profile.capabilities.max_age:
-        pytest.skip(f"profile {profile.name} says the tenant does not support max_age")
-
-
 @pytest.mark.slow
 @pytest.mark.req("SESS-4")
 @pytest.mark.oidf("oidcc-max-age-1")
 @pytest.mark.matrix(needs=["id_token"])
-def test_max_age_1_forces_a_new_login_after_2_seconds(case, authorize, max_age):
+@pytest.mark.needs_capability("max_age")
+def test_max_age_1_forces_a_new_login_after_2_seconds(case, authorize):
     """The first flow sends ``max_age`` too, so its ``auth_time`` is REQUIRED (Core §3.1.2.1)
     and the 2 s are measured from it; without it the wait would measure nothing."""
     first = authorize(case, max_age="10000")
@@ -76,7 +67,8 @@ def test_max_age_1_forces_a_new_login_after_2_seconds(case, authorize, max_age):
 @pytest.mark.req("SESS-4")
 @pytest.mark.oidf("oidcc-max-age-10000")
 @pytest.mark.matrix(needs=["id_token"])
-def test_max_age_10000_reuses_the_session(case, authorize, max_age):
+@pytest.mark.needs_capability("max_age")
+def test_max_age_10000_reuses_the_session(case, authorize):
     first = authorize(case, max_age="10000")
     response = authorize(case, max_age="10000")
     check_max_age(response, previous_auth_time=_auth_time(first), must_reauthenticate=False)
@@ -84,7 +76,8 @@ def test_max_age_10000_reuses_the_session(case, authorize, max_age):
 
 @pytest.mark.req("SESS-4")
 @pytest.mark.matrix(modes=["fragment"])
-def test_max_age_puts_auth_time_in_every_id_token_of_the_flow(case, complete, max_age):
+@pytest.mark.needs_capability("max_age")
+def test_max_age_puts_auth_time_in_every_id_token_of_the_flow(case, complete):
     """Core §3.1.2.1: with ``max_age`` sent, ``auth_time`` "MUST be included" — in the front
     channel's ID token and the token endpoint's alike (``code token``: the latter only)."""
     check_auth_time_in_every_id_token(flow_id_tokens(complete(case, max_age="10000")))
@@ -114,7 +107,8 @@ def test_request_parameter_does_not_break_the_flow(case, authorize, extra):
 @pytest.mark.req("SESS-5")
 @pytest.mark.oidf("oidcc-id-token-hint")
 @pytest.mark.matrix(needs=["id_token"], modes=["fragment"])
-def test_id_token_hint_with_prompt_none_succeeds(case, authorize, prompt_none):
+@pytest.mark.needs_capability("prompt_none")
+def test_id_token_hint_with_prompt_none_succeeds(case, authorize):
     first = authorize(case)
     check_flow_succeeded(authorize(case, prompt="none", id_token_hint=first.params.get("id_token", "")), "SESS-5")
 

@@ -110,15 +110,15 @@ def _redirect_uri_variant(sent: str, variant: str) -> str:
 
 @pytest.mark.negative
 @pytest.mark.req("TOK-2")
-@pytest.mark.parametrize("variant", ["missing", "other-registered", "trailing-slash", "case", "added-query",
-                                     "changed-query", "percent-encoding"])
+@pytest.mark.parametrize("variant", [
+    "missing", pytest.param("other-registered", marks=pytest.mark.needs_client("main", redirect_uris=2)),
+    "trailing-slash", "case", "added-query", "changed-query", "percent-encoding",
+])
 def test_token_endpoint_redirect_uri_must_match(any_case, authorize, tokens, target, variant):
     registered = target.main_client.redirect_uris
     with_query = [uri for uri in registered if urlsplit(uri).query]
     if variant == "changed-query" and not with_query:
         pytest.skip("the main client has no redirect_uri with a query registered")
-    if variant == "other-registered" and len(registered) < 2:
-        pytest.skip("the main client has a single redirect_uri registered")
     response = authorize(any_case, redirect_uri=with_query[0] if variant == "changed-query" else registered[0])
     check_flow_succeeded(response, "TOK-2")
     sent = response.request.redirect_uri
@@ -163,9 +163,8 @@ def test_wrong_client_secret_is_invalid_client_at_the_code_exchange(any_case, au
 
 @pytest.mark.negative
 @pytest.mark.req("TOK-4")
+@pytest.mark.needs_client("other")
 def test_code_cannot_be_redeemed_by_another_client(any_case, authorize, tokens, target):
-    if "other" not in target.clients:
-        pytest.skip("profile registers no [clients.other]")
     response = authorize(any_case)
     check_flow_succeeded(response, "TOK-4")
     refused = tokens.exchange(response.params["code"], response.request.redirect_uri, client="other")
@@ -214,13 +213,12 @@ def test_userinfo_answers_the_access_token_of_each_response_type(case, complete,
 @pytest.mark.req("TOK-6")
 @pytest.mark.parametrize("style", [
     pytest.param("post-header", id="post-header", marks=pytest.mark.oidf("oidcc-userinfo-post-header")),
-    pytest.param("post-body", id="post-body", marks=pytest.mark.oidf("oidcc-userinfo-post-body")),
+    pytest.param("post-body", id="post-body", marks=[pytest.mark.oidf("oidcc-userinfo-post-body"),
+                                                     pytest.mark.needs_capability("userinfo_post_body")]),
 ])
-def test_userinfo_takes_the_access_token_in_a_post(any_case, complete, tokens, profile, style):
+def test_userinfo_takes_the_access_token_in_a_post(any_case, complete, tokens, style):
     """RFC 6750 §2.1/§2.2: how the token travels does not depend on the response type, so one
     cell; UserInfo calls are rate-limited (Auth0: 5 a minute per user)."""
-    if style == "post-body" and not profile.capabilities.userinfo_post_body:
-        pytest.skip(f"profile {profile.name} says UserInfo does not take the token in a POST body")
     _check_userinfo(complete(any_case), tokens, style)
 
 
@@ -233,10 +231,9 @@ def test_userinfo_refuses_an_invalid_access_token(tokens):
 @pytest.mark.req("TOK-7")
 @pytest.mark.oidf("oidcc-ensure-request-with-valid-pkce-succeeds")
 @pytest.mark.parametrize("verifier", ["right", "wrong", "missing", "downgrade"])
-def test_pkce_verifier_is_checked(any_case, authorize, tokens, profile, verifier):
+@pytest.mark.needs_capability("pkce")
+def test_pkce_verifier_is_checked(any_case, authorize, tokens, verifier):
     """RFC 7636 §4.6; "downgrade": a verifier for a code issued without a challenge (Security BCP §2.1.1)."""
-    if not profile.capabilities.pkce:
-        pytest.skip(f"profile {profile.name} says the tenant does not support PKCE")
     response = authorize(any_case, pkce=verifier != "downgrade")
     check_flow_succeeded(response, "TOK-7")
     sent = {"right": response.request.code_verifier, "missing": None}.get(verifier, "W" * 43)
