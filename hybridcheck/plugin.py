@@ -16,7 +16,6 @@ profile is a usage error, exit code 4, before any test), then provides:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import warnings
 from collections.abc import Iterator
@@ -28,16 +27,13 @@ import pytest
 
 from hybridcheck.checks.discovery import unadvertised_reason
 from hybridcheck.deviations import Deviation, ExpiredDeviation, check_review_dates, xfail_marker
-from hybridcheck.embedded import tenant_config_from_profile
 from hybridcheck.checks.response import check_flow_succeeded
 from hybridcheck.checks.wellformed import check_completed_flow_usable
 from hybridcheck.evidence import CompletedFlow, ProviderMetadata
 from hybridcheck.flows.authorize import AuthorizeFlow
 from hybridcheck.flows.callback import CallbackServer
 from hybridcheck.flows.http import BackChannel
-from hybridcheck.flows.login import recipe_for
 from hybridcheck.flows.metadata import TenantUnreachable, fetch_metadata
-from hybridcheck.flows.pacing import SharedBucket
 from hybridcheck.flows.token import TokenClient
 from hybridcheck.keys import (
     CHANNEL_KEY,
@@ -50,12 +46,14 @@ from hybridcheck.keys import (
 from hybridcheck.matrix import RT_MARKERS, FlowCase, as_params, cases
 from hybridcheck.paths import SUITES_DIR
 from hybridcheck.near_miss import NearMiss, near_misses, wildcard_cases
-from hybridcheck.peer import PeerFailed, launch_peer, peer_environment
+from hybridcheck import session
+from hybridcheck.peer import PeerFailed
 from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, RESPONSE_MODES, Profile, ProfileError, load_profile
-from hybridcheck.redact import REDACTOR, redact
+from hybridcheck.redact import REDACTOR
 from hybridcheck.requirements import catalogue
+from hybridcheck.session import LoginFailed, sso_login, started_target, token_client
 from hybridcheck.target import Authorizer, Target
-from hybridcheck.tenant import start_tenant
+from hybridcheck.tenant.defects import ENV_VAR as ENV_DEFECTS
 from hybridcheck.tenant.defects import UnknownDefectError, parse_defects
 
 pytest_plugins = [
@@ -66,7 +64,6 @@ pytest_plugins = [
     "hybridcheck.interrupt",
     "hybridcheck.needs",
 ]
-ENV_DEFECTS = "HYBRIDCHECK_DEFECTS"
 
 #: Requirement family → the marker a user selects it by (``pytest -m state``).
 FAMILY_MARKERS = {
@@ -330,22 +327,11 @@ def callback_server(profile: Profile) -> Iterator[CallbackServer]:
 def target(pytestconfig: pytest.Config, profile: Profile, callback_server: CallbackServer) -> Iterator[Target]:
     """The tenant under test. The run starts it for ``issuer = "embedded"`` (the reference
     tenant) and ``issuer = "launched"`` (a peer OP from ``[launch]``)."""
-    clients = {role: c.bound(callback_server.origin) for role, c in profile.clients.items()}
-    if profile.embedded:
-        config = tenant_config_from_profile(profile, callback_server.origin, pytestconfig.stash[DEFECTS_KEY])
-        with start_tenant(config) as running:
-            yield Target(profile=profile, issuer=running.issuer, clients=clients)
-    elif profile.launch is not None:
-        try:
-            peer = launch_peer(profile.launch, peer_environment(profile, clients))
-        except PeerFailed as exc:
-            pytest.exit(str(exc), returncode=EXIT_TENANT_UNAVAILABLE)
-        try:
-            yield Target(profile=profile, issuer=peer.issuer, clients=clients)
-        finally:
-            peer.stop()
-    else:
-        yield Target(profile=profile, issuer=profile.issuer, clients=clients)
+    try:
+        with started_target(profile, callback_server.origin, pytestconfig.stash[DEFECTS_KEY]) as running:
+            yield running
+    except PeerFailed as exc:
+        pytest.exit(str(exc), returncode=EXIT_TENANT_UNAVAILABLE)
 
 
 @pytest.fixture(scope="session")
@@ -373,27 +359,18 @@ def back_channel(pytestconfig: pytest.Config, http_client: httpx.Client) -> Back
 
 
 @pytest.fixture(scope="session")
-def tokens(
-    back_channel: BackChannel, provider: ProviderMetadata, target: Target, profile: Profile, tmp_path_factory: Any
-) -> TokenClient:
+def tokens(back_channel: BackChannel, provider: ProviderMetadata, target: Target, tmp_path_factory: Any) -> TokenClient:
     """Token endpoint and UserInfo of the target, by client role; UserInfo paced by ``[limits]``.
 
     A tenant the run started lives as long as this process, so its budget file does too.
     """
-    limit = profile.userinfo_limit
-    here = tmp_path_factory.getbasetemp() if profile.started_by_run else None
-    pacer = SharedBucket.for_budget(limit, target.issuer, profile.user.username, "userinfo", directory=here) if limit else None
-    return TokenClient(back_channel, provider.discovery, dict(target.clients), userinfo_pacer=pacer)
+    budget_dir = tmp_path_factory.getbasetemp() if target.profile.started_by_run else None
+    return token_client(back_channel, provider, target, budget_dir)
 
 
 @pytest.fixture(scope="session")
 def authorize_flow(profile: Profile, callback_server: CallbackServer) -> AuthorizeFlow:
-    return AuthorizeFlow(
-        callback=callback_server,
-        recipe=recipe_for(profile.login),
-        user=profile.user,
-        timeout_ms=profile.navigation_timeout_ms,
-    )
+    return session.authorize_flow(profile, callback_server)
 
 
 @pytest.fixture(scope="session")
@@ -401,21 +378,14 @@ def sso_storage_state(
     pytestconfig: pytest.Config, browser: Any, target: Target, provider: ProviderMetadata, authorize_flow: AuthorizeFlow
 ) -> dict:
     """Log in once per worker and keep the browser state, so tests reuse the SSO session."""
-    context = browser.new_context()
-    try:
-        authorizer = Authorizer(target, provider, authorize_flow, context.new_page)
+    def keep(authorizer: Authorizer) -> None:
         pytestconfig.stash[LOGIN_EVIDENCE_KEY] = authorizer
-        response = authorizer(response_type="code", response_mode=None, scope="openid")
-        if "code" not in response.params:
-            shown = redact(response.page_text[:300] or json.dumps(response.params))
-            pytest.exit(
-                f"login to {target.issuer} with recipe '{authorize_flow.recipe.name}' did not reach the client "
-                f"(final URL {redact(response.final_url)}): {shown}",
-                returncode=EXIT_TENANT_UNAVAILABLE,
-            )
-        return context.storage_state()
-    finally:
-        context.close()
+
+    try:
+        storage_state, _ = sso_login(browser, target, provider, authorize_flow, keep)
+    except LoginFailed as exc:
+        pytest.exit(str(exc), returncode=EXIT_TENANT_UNAVAILABLE)
+    return storage_state
 
 
 # --- test fixtures ----------------------------------------------------------------------------

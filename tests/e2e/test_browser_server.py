@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .conftest import ROOT
+from hybridcheck.paths import ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from hybridcheck.paths import ROOT
 
 pytestmark = pytest.mark.e2e
 

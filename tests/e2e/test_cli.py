@@ -1,13 +1,12 @@
 """The suite's command line as a user meets it: bad input, markers, unreachable tenants."""
 
 import time
-from pathlib import Path
 
 import pytest
+from hybridcheck.paths import ROOT
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 LOCAL = "tenants/local.toml"
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .conftest import ROOT
+from hybridcheck.paths import ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import pytest
 
 from hybridcheck.tenant.defects import DEFECTS
 
-from .conftest import ROOT
+from hybridcheck.paths import ROOT
 
 pytestmark = pytest.mark.e2e
 

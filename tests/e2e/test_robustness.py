@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from hybridcheck.paths import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -36,8 +36,7 @@ FAULT_RUNS = {
 
 
 def _reports(tmp_path: Path) -> tuple[str, ...]:
-    return (f"--reports-dir={tmp_path / 'reports'}", f"--html={tmp_path / 'reports' / 'report.html'}",
-            "--self-contained-html")
+    return (f"--html={tmp_path / 'reports' / 'report.html'}", "--self-contained-html")
 
 
 def _message_found(output: str, template: str) -> bool:
@@ -52,13 +51,14 @@ def _message_found(output: str, template: str) -> bool:
 @pytest.mark.parametrize("fault", sorted(FAULT_RUNS))
 def test_a_fault_gives_precise_failures_and_the_session_survives(run_suite, tmp_path, fault):
     selection, exit_code, message = FAULT_RUNS[fault]
-    result = run_suite(*selection, *_reports(tmp_path), env={"HYBRIDCHECK_FAULTS": fault}, timeout=180)
+    result = run_suite(*selection, *_reports(tmp_path), env={"HYBRIDCHECK_FAULTS": fault}, timeout=180,
+                       reports_dir=tmp_path / "reports")
     output = result.stdout + result.stderr
     assert result.returncode == exit_code, output[-3000:]
     assert _message_found(output, message), output[-3000:]
     assert "INTERNALERROR" not in output
     assert output.count("Traceback") <= MAX_TRACEBACKS
-    assert (tmp_path / "junit.xml").is_file() and (tmp_path / "reports" / "report.html").is_file()
+    assert (tmp_path / "reports" / "junit.xml").is_file() and (tmp_path / "reports" / "report.html").is_file()
     if exit_code == 1:  # tests ran: their outcomes are in requirements.json
         assert (tmp_path / "reports" / "requirements.json").is_file()
 

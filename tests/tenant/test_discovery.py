@@ -5,14 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import jwt
 import pytest
+from hybridcheck.paths import SCHEMA_DIR as SCHEMAS
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 
 def load_schema(name: str) -> dict[str, Any]:

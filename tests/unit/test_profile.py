@@ -2,11 +2,11 @@
 
 import dataclasses
 import json
-from pathlib import Path
 
 import pytest
 
 from hybridcheck.deviations import Deviation
+from hybridcheck.paths import ROOT
 from hybridcheck.profile import (
     Api,
     Callback,
@@ -23,7 +23,6 @@ from hybridcheck.profile import (
     load_profile,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 LOCAL = (ROOT / "tenants" / "local.toml").read_text()
 
 

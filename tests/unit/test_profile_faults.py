@@ -10,8 +10,8 @@ import pytest
 from hybridcheck.embedded import tenant_config_from_profile
 from hybridcheck.profile import ProfileError, load_profile
 from hybridcheck.tenant.faults import ENV_VAR, FAULTS
+from hybridcheck.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 LOCAL = (ROOT / "tenants" / "local.toml").read_text()
 LOCAL_PATH = str(ROOT / "tenants" / "local.toml")
 AUTH0 = (ROOT / "tenants" / "auth0.example.toml").read_text()

@@ -3,11 +3,10 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from hybridcheck.readme_tables import _peer_rows
+from hybridcheck.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_oidf_table_in_the_readme_is_up_to_date():

@@ -1,13 +1,12 @@
 """The requirement catalogue mirror equals shared/REQUIREMENTS.md, and every suite ID is in it."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from hybridcheck.requirements import catalogue, parse_catalogue
+from hybridcheck.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "REQUIREMENTS.md"
 
 

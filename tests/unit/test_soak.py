@@ -2,11 +2,11 @@
 
 import importlib.util
 import sys
-from pathlib import Path
 
 from hybridcheck.results import CaseResult
+from hybridcheck.paths import ROOT
 
-_spec = importlib.util.spec_from_file_location("soak", Path(__file__).resolve().parents[2] / "bench" / "soak.py")
+_spec = importlib.util.spec_from_file_location("soak", ROOT / "bench" / "soak.py")
 assert _spec is not None and _spec.loader is not None
 soak = importlib.util.module_from_spec(_spec)
 sys.modules["soak"] = soak  # dataclasses look their module up there
