@@ -301,9 +301,10 @@ def check_response_type_error(resp: AuthorizationResponse) -> None:
 _SUCCESS_COMPANIONS = ("token_type", "expires_in", "scope")
 #: RFC 6749 §4.1.2.1: error and error_description use %x20-21 / %x23-5B / %x5D-7E only,
 #: error_uri %x21 / %x23-5B / %x5D-7E (a URI-reference, no space).
+_NQSCHAR = re.compile(r"[\x20-\x21\x23-\x5b\x5d-\x7e]*")
 _ERROR_CHARSETS = {
-    "error": re.compile(r"[\x20-\x21\x23-\x5b\x5d-\x7e]*"),
-    "error_description": re.compile(r"[\x20-\x21\x23-\x5b\x5d-\x7e]*"),
+    "error": _NQSCHAR,
+    "error_description": _NQSCHAR,
     "error_uri": re.compile(r"[\x21\x23-\x5b\x5d-\x7e]*"),
 }
 

@@ -20,6 +20,7 @@ from hybridcheck.tenant.config import ApiConfig, TenantConfig, UserConfig
 
 OIDC_SCOPES = ("openid", "profile", "email", "address", "phone", "offline_access")
 
+#: Oracle: deliberately not shared with the checks (checks/session.py has its own copy of Core §5.4).
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
     "profile": ("name", "family_name", "given_name", "middle_name", "nickname",
                 "preferred_username", "profile", "picture", "website", "gender",
@@ -112,7 +113,10 @@ def hash_digest(value: str, alg: str) -> bytes:
 
 
 def left_half_hash(value: str, alg: str) -> str:
-    """Core §3.3.2.11: base64url of the left-most half of the hash of the ASCII value."""
+    """Core §3.3.2.11: base64url of the left-most half of the hash of the ASCII value.
+
+    Oracle: deliberately not shared with the checks, which compute the half-hash themselves.
+    """
     digest = hash_digest(value, alg)
     return base64url_encode(digest[: len(digest) // 2]).decode("ascii")
 

@@ -29,6 +29,7 @@ from hybridcheck.tenant.store import new_secret_value
 HOP_PATH = "u/continue"
 
 # RFC 6749 §4.1.2.1: error_description uses %x20-21 / %x23-5B / %x5D-7E only.
+# Oracle: deliberately not shared with the checks (checks/response.py keeps its own charset).
 _NOT_ALLOWED_IN_DESCRIPTION = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')
 
 

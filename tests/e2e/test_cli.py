@@ -3,7 +3,9 @@
 import time
 
 import pytest
+
 from hybridcheck.paths import ROOT
+from hybridcheck.tenant.defects import ENV_VAR as ENV_DEFECTS
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +27,7 @@ def test_broken_profile_stops_before_any_test_with_exit_4(run_suite, tmp_path):
 
 
 def test_unknown_defect_is_a_usage_error_listing_the_known_ones(run_suite):
-    result = run_suite(env={"HYBRIDCHECK_DEFECTS": "no_such_defect"})
+    result = run_suite(env={ENV_DEFECTS: "no_such_defect"})
     assert result.returncode == 4
     assert "no_such_defect" in result.stderr and "c_hash_full_digest" in result.stderr
 

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from hybridcheck.paths import ROOT
+from hybridcheck.tenant.defects import ENV_VAR as ENV_DEFECTS
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +19,7 @@ review_by = {review_by}
 requirement = "STATE-2"
 reason = "invents a state when the client sent none"
 """
-BOTH_DEFECTS = {"HYBRIDCHECK_DEFECTS": "c_hash_full_digest,state_invented"}
+BOTH_DEFECTS = {ENV_DEFECTS: "c_hash_full_digest,state_invented"}
 
 
 def _profile(tmp_path, review_by="2999-01-01"):
@@ -40,7 +41,7 @@ def test_two_known_deviations_against_their_two_defects_give_a_green_run(run_sui
 
 def test_a_known_deviation_whose_defect_is_gone_says_fixed_remove_the_entry(run_suite, tmp_path):
     result = run_suite("--tenant", _profile(tmp_path), "--req", "IDT-3,STATE-2",
-                       env={"HYBRIDCHECK_DEFECTS": "c_hash_full_digest"})
+                       env={ENV_DEFECTS: "c_hash_full_digest"})
     assert result.returncode == 1
     assert "6 fixed — remove the entry  STATE-2" in result.stdout
     assert "4 still failing  IDT-3" in result.stdout

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from hybridcheck.tenant.defects import ENV_VAR as ENV_DEFECTS
+
 pytestmark = pytest.mark.e2e
 
 
@@ -12,7 +14,7 @@ def test_changed_since_last_run_names_exactly_the_new_failures(run_suite, tmp_pa
     first = run_suite("--req", "IDT-3,STATE-2", reports_dir=reports)
     assert first.returncode == 0, first.stdout[-1500:]
     assert "changed since last run" not in first.stdout  # no history yet
-    second = run_suite("--req", "IDT-3,STATE-2", reports_dir=reports, env={"HYBRIDCHECK_DEFECTS": "c_hash_full_digest"})
+    second = run_suite("--req", "IDT-3,STATE-2", reports_dir=reports, env={ENV_DEFECTS: "c_hash_full_digest"})
     assert second.returncode == 1
     lines = second.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if "changed since last run" in line) + 1

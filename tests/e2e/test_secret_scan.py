@@ -12,6 +12,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from hybridcheck.tenant.defects import ENV_VAR as ENV_DEFECTS
+
 pytestmark = pytest.mark.e2e
 
 
@@ -65,7 +67,7 @@ def test_reports_hold_no_secret_of_a_failing_run(run_suite, tmp_path):
         f"--reports-dir={reports}", f"--junitxml={reports / 'junit.xml'}",
         f"--html={reports / 'report.html'}", "--self-contained-html", f"--alluredir={reports / 'allure-results'}",
         "--screenshot=only-on-failure", f"--output={reports / 'test-results'}", "--tracing=retain-on-failure",
-        env={"HYBRIDCHECK_DEFECTS": "c_hash_full_digest,state_not_echoed", "HYBRIDCHECK_SECRETS_DUMP": str(dump)},
+        env={ENV_DEFECTS: "c_hash_full_digest,state_not_echoed", "HYBRIDCHECK_SECRETS_DUMP": str(dump)},
     )
     assert result.returncode == 1, result.stdout[-2000:]  # the defects fail their tests
     secrets = json.loads(dump.read_text())

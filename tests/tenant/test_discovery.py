@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import jwt
 import pytest
-from hybridcheck.paths import SCHEMA_DIR as SCHEMAS
 
+from hybridcheck.paths import SCHEMA_DIR as SCHEMAS
 
 
 def load_schema(name: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import httpx
 from tenant_kit import stop_process
 
 from hybridcheck.tenant import DEFECTS
+from hybridcheck.tenant.defects import ENV_VAR as ENV_DEFECTS
 
 
 def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -28,7 +29,7 @@ def test_unknown_defect_exits_2_with_the_known_names() -> None:
 
 
 def test_unknown_defect_from_the_environment() -> None:
-    process = run_module(env={"HYBRIDCHECK_DEFECTS": "nope"})
+    process = run_module(env={ENV_DEFECTS: "nope"})
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2 and "nope" in stderr
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from hybridcheck.flows.pacing import SharedBucket
-from hybridcheck.profile import AUTH0_USERINFO_LIMIT, RateLimit, load_profile
 from hybridcheck.paths import TENANTS_DIR
+from hybridcheck.profile import AUTH0_USERINFO_LIMIT, RateLimit, load_profile
 
 LOCAL = (TENANTS_DIR / "local.toml").read_text()
 FAST = RateLimit(per_minute=1200, burst=3)  # 20 a second, so a test waits tens of milliseconds

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from hybridcheck.embedded import tenant_config_from_profile
+from hybridcheck.paths import ROOT
 from hybridcheck.profile import ProfileError, load_profile
 from hybridcheck.tenant.faults import ENV_VAR, FAULTS
-from hybridcheck.paths import ROOT
 
 LOCAL = (ROOT / "tenants" / "local.toml").read_text()
 LOCAL_PATH = str(ROOT / "tenants" / "local.toml")

@@ -4,9 +4,8 @@ import json
 import subprocess
 import sys
 
-from hybridcheck.readme_tables import _peer_rows
 from hybridcheck.paths import ROOT
-
+from hybridcheck.readme_tables import _peer_rows
 
 
 def test_oidf_table_in_the_readme_is_up_to_date():

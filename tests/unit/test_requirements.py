@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from hybridcheck.requirements import catalogue, parse_catalogue
 from hybridcheck.paths import ROOT
+from hybridcheck.requirements import catalogue, parse_catalogue
 
 SHARED = ROOT.parent / "shared" / "REQUIREMENTS.md"
 

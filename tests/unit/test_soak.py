@@ -3,8 +3,8 @@
 import importlib.util
 import sys
 
-from hybridcheck.results import CaseResult
 from hybridcheck.paths import ROOT
+from hybridcheck.results import CaseResult
 
 _spec = importlib.util.spec_from_file_location("soak", ROOT / "bench" / "soak.py")
 assert _spec is not None and _spec.loader is not None
