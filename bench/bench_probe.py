@@ -8,6 +8,8 @@ It changes nothing the suite does; it only observes, and writes one JSON file pe
   (``prompt=login``, ``max_age``, ``fresh_authorize``) and logins in SSO-reusable tests
   (should be 0);
 - the redaction cost: time in ``Redactor.scrub`` and how many secrets the run registered;
+- the order the tests finished in (``order``: node ids, all workers merged by finishing time),
+  which ``results.json`` does not keep (its cases are sorted by node id);
 - where the time of a test goes: setup / call / teardown (pytest reports), session fixtures
   (browser launch, tenant start, SSO login), ``AuthorizeFlow.run`` (the browser flow),
   page + context creation, token exchanges, and the embedded tenant's own handling time
@@ -52,6 +54,7 @@ _stats: dict[str, Any] = {
 _fixture_s: Counter[str] = Counter()
 _tenant_s: Counter[str] = Counter()
 _tenant_n: Counter[str] = Counter()
+_finished: list[tuple[float, str]] = []  # (time.time() at teardown, node id)
 _state = threading.local()
 _current: dict[str, Any] = {"item": None, "in_sso_setup": False}
 _WATCHED_FIXTURES = {"playwright", "browser", "target", "callback_server", "provider", "sso_storage_state",
@@ -198,6 +201,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _stats[f"{report.when}_s"] += report.duration
         if report.when == "call":
             _stats["tests"] += 1
+        elif report.when == "teardown":
+            _finished.append((time.time(), report.nodeid))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -212,17 +217,19 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     data["fixture_s"] = dict(_fixture_s)
     data["tenant_s"] = dict(_tenant_s)
     data["tenant_n"] = dict(_tenant_n)
+    data["finished"] = list(_finished)
     Path(directory, f"probe-{worker}-{os.getpid()}.json").write_text(json.dumps(data, indent=1))
 
 
 def merge(directory: Path) -> dict[str, Any]:
-    """Sum the per-process files of one run (used by ``bench/run.py``)."""
+    """Sum the per-process files of one run (used by ``bench/scenarios.py``)."""
     total: dict[str, Any] = defaultdict(float)
     per_worker: dict[str, dict[str, Any]] = {}
     fixture_s: Counter[str] = Counter()
     tenant_s: Counter[str] = Counter()
     tenant_n: Counter[str] = Counter()
     reusable_tests: list[str] = []
+    finished: list[tuple[float, str]] = []
     for path in sorted(directory.glob("probe-*.json")):
         data = json.loads(path.read_text())
         if data["worker"] == "controller":
@@ -236,7 +243,9 @@ def merge(directory: Path) -> dict[str, Any]:
         tenant_s.update(data["tenant_s"])
         tenant_n.update(data["tenant_n"])
         reusable_tests += data["login_tests_sso_reusable"]
+        finished += [(t, nodeid) for t, nodeid in data.get("finished", ())]
     result = dict(total)
     result.update(per_worker=per_worker, fixture_s=dict(fixture_s), tenant_s=dict(tenant_s),
-                  tenant_n=dict(tenant_n), login_tests_sso_reusable=reusable_tests)
+                  tenant_n=dict(tenant_n), login_tests_sso_reusable=reusable_tests,
+                  order=list(dict.fromkeys(nodeid for _, nodeid in sorted(finished))))
     return result

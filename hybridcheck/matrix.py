@@ -47,7 +47,7 @@ class FlowCase:
 
 def cases(needs: Iterable[str] = (), lacks: Iterable[str] = (), modes: Iterable[str] = RESPONSE_MODES) -> list[FlowCase]:
     """The matrix cells whose RT contains every value of ``needs`` and none of ``lacks``."""
-    needed, excluded = set(needs), set(lacks)
+    needed, excluded, modes = set(needs), set(lacks), tuple(modes)
     return [
         FlowCase(rt, rm)
         for rt in HYBRID_RESPONSE_TYPES

@@ -41,8 +41,8 @@ def _retry_at(response: httpx.Response, now: float) -> float:
 class BackChannel:
     """An httpx client for token, refresh and UserInfo calls, counting and pacing them.
 
-    Every exchange is also kept in ``recorded`` until the reporting layer :meth:`drain`\ s
-    it into the test's report: the back channel records, it does not report.
+    Every exchange is also kept in ``recorded`` until the reporting layer drains
+    it (:meth:`drain`) into the test's report: the back channel records, it does not report.
     """
 
     def __init__(
