@@ -5,7 +5,7 @@ N ?= 20
 VENV := .venv
 PYTEST := $(VENV)/bin/python -m pytest
 
-.PHONY: check test test-fast setup clean mutation report proven bench soak
+.PHONY: check test test-fast setup clean lock mutation report proven bench soak
 
 check: setup
 	HYBRIDCHECK_TENANT=$(TENANT) $(PYTEST) suites $(ARGS)
@@ -19,6 +19,12 @@ test-fast: setup
 
 setup:
 	@bash scripts/bootstrap.sh
+
+# Re-pin requirements.lock from pyproject.toml (pip-tools, in a throwaway venv); commit the result.
+lock:
+	python3 -m venv /tmp/hybridcheck-piptools && /tmp/hybridcheck-piptools/bin/pip install -q pip-tools
+	/tmp/hybridcheck-piptools/bin/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links --no-emit-trusted-host --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) reports/allure-results reports/*.xml reports/*.html reports/test-results

@@ -9,6 +9,7 @@ choice and exits 1 when there is no browser at all.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -37,6 +38,7 @@ class BrowserChoice:
     label: str
     executable: str | None = None
     args: tuple[str, ...] = field(default=())
+    version: str = "unknown version"  # what the executable's ``--version`` prints
 
     def launch_args(self) -> dict[str, object]:
         if self.executable is None:
@@ -73,16 +75,22 @@ def choose_chromium(headless: bool = True) -> BrowserChoice | None:
     """The bundled Chromium if present, else the system one (headless shell when headless)."""
     bundled = _bundled_executable()
     if bundled:
-        return BrowserChoice(label=f"Playwright bundled Chromium ({bundled})")
+        return BrowserChoice(label=f"Playwright bundled Chromium ({bundled})", version=_version(bundled))
     candidates = (*_SYSTEM_HEADLESS, *_SYSTEM_HEADED) if headless else _SYSTEM_HEADED
     system = _first_existing(candidates)
     if system is None:
         return None
-    return BrowserChoice(label=f"system {_version(system)} ({system})", executable=system, args=SYSTEM_FLAGS)
+    version = _version(system)
+    return BrowserChoice(label=f"system {version} ({system})", executable=system, args=SYSTEM_FLAGS, version=version)
 
 
 #: Where the browser comes from instead of a local launch: a Playwright server's ws:// URL.
 ENV_BROWSER_WS = "HYBRIDCHECK_BROWSER_WS"
+
+
+def ws_endpoint(option: str | None) -> str | None:
+    """The Playwright server to use: the ``--browser-ws-endpoint`` value, else ``$HYBRIDCHECK_BROWSER_WS``."""
+    return option or os.environ.get(ENV_BROWSER_WS) or None
 
 
 def _camel(name: str) -> str:

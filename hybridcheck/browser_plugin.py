@@ -9,13 +9,12 @@ launched there with the same options. Part of the plugin (``hybridcheck.plugin``
 
 from __future__ import annotations
 
-import os
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from hybridcheck.browser import ENV_BROWSER_WS, choose_chromium, server_connect_options
+from hybridcheck.browser import ENV_BROWSER_WS, choose_chromium, server_connect_options, ws_endpoint
 from hybridcheck.near_miss import FOREIGN_HOST
 
 
@@ -28,12 +27,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _browser_ws_endpoint(config: pytest.Config) -> str | None:
-    return config.getoption("--browser-ws-endpoint") or os.environ.get(ENV_BROWSER_WS) or None
+def browser_ws_endpoint(config: pytest.Config) -> str | None:
+    return ws_endpoint(config.getoption("--browser-ws-endpoint"))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    endpoint = _browser_ws_endpoint(config)
+    endpoint = browser_ws_endpoint(config)
     if endpoint is None:
         return []
     shown = urlsplit(endpoint)._replace(query="", fragment="").geturl()  # a grid token may ride in the query
@@ -57,5 +56,5 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def connect_options(pytestconfig: pytest.Config, browser_type_launch_args: dict[str, Any]) -> dict[str, Any] | None:
     """pytest-playwright connects instead of launching when this is not None."""
-    endpoint = _browser_ws_endpoint(pytestconfig)
+    endpoint = browser_ws_endpoint(pytestconfig)
     return server_connect_options(endpoint, browser_type_launch_args) if endpoint else None

@@ -1,14 +1,19 @@
 """Regressions first: what changed since the previous run, per requirement and RT × RM.
 
 Each run with a reports directory keeps its ``requirements.json`` in
-``reports/history/`` (the last :data:`KEEP` runs). The next run compares itself with the
-newest of them, or with ``--baseline PATH``, and the terminal and report.html open with
-the cases that are newly failing, newly passing or newly skipped.
+``reports/history/<tenant key>/`` (the last :data:`KEEP` runs of that tenant). The next run
+against the same tenant compares itself with the newest of them, or with ``--baseline
+PATH``, and the terminal and report.html open with the cases that are newly failing, newly
+passing or newly skipped. A run against another tenant (another profile, or the same
+profile pointed at another issuer) has its own baseline: one tenant's results are never
+the yardstick of another's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -58,13 +63,22 @@ def changes(baseline: dict[str, Any], current: dict[str, Any]) -> list[Change]:
     return sorted(found, key=lambda c: (order.index(c.kind), c.requirement, c.nodeid))
 
 
+def tenant_key(profile_name: str, issuer: str) -> str:
+    """The history directory of a tenant: its profile name, readable, and a digest of its issuer."""
+    readable = re.sub(r"[^A-Za-z0-9_.-]+", "-", profile_name).strip("-") or "tenant"
+    return f"{readable}-{hashlib.sha256(issuer.encode('utf-8')).hexdigest()[:10]}"
+
+
 def newest(history: Path) -> Path | None:
     runs = sorted(history.glob("requirements-*.json"))
     return runs[-1] if runs else None
 
 
 def load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The requirement → entry mapping of a ``requirements.json`` (``{"run": ..., "requirements": ...}``;
+    a bare mapping, as hybridcheck 0.1 wrote it, is read as it is)."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return document.get("requirements", document) if "run" in document else document
 
 
 def keep(requirements_json: Path, history: Path) -> Path:

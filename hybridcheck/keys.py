@@ -21,13 +21,15 @@ if TYPE_CHECKING:
 EXIT_TENANT_UNAVAILABLE = 6
 
 #: config.stash: the validated tenant profile of a suite run, and the defects switched on.
-PROFILE_KEY = pytest.StashKey["Profile"]()
+PROFILE_KEY: pytest.StashKey[Profile] = pytest.StashKey()
+#: What produced the run (:func:`hybridcheck.environment.run_environment`), controller only.
+ENVIRONMENT_KEY = pytest.StashKey[dict[str, str]]()
 DEFECTS_KEY = pytest.StashKey[frozenset[str]]()
 #: config.stash: the run's back-channel (its per-endpoint counts reach the reports).
-CHANNEL_KEY = pytest.StashKey["BackChannel"]()
+CHANNEL_KEY: pytest.StashKey[BackChannel] = pytest.StashKey()
 #: item.stash: the test's authorizer, whose recorded flows are the evidence reports show.
-EVIDENCE_KEY = pytest.StashKey["Authorizer"]()
+EVIDENCE_KEY: pytest.StashKey[Authorizer] = pytest.StashKey()
 #: config.stash: the authorizer of the worker's SSO login (its flows count in the run's).
-LOGIN_EVIDENCE_KEY = pytest.StashKey["Authorizer"]()
+LOGIN_EVIDENCE_KEY: pytest.StashKey[Authorizer] = pytest.StashKey()
 #: item.stash: the requirement warnings (SHOULD-level findings) the test reported.
-WARNINGS_KEY = pytest.StashKey[list["Finding"]]()
+WARNINGS_KEY: pytest.StashKey[list[Finding]] = pytest.StashKey()

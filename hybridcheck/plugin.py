@@ -25,10 +25,13 @@ from typing import Any
 import httpx
 import pytest
 
+from hybridcheck import session
+from hybridcheck.browser import choose_chromium, ws_endpoint
 from hybridcheck.checks.discovery import unadvertised_reason
-from hybridcheck.deviations import Deviation, ExpiredDeviation, check_review_dates, xfail_marker
 from hybridcheck.checks.response import check_flow_succeeded
 from hybridcheck.checks.wellformed import check_completed_flow_usable
+from hybridcheck.deviations import Deviation, ExpiredDeviation, check_review_dates, xfail_marker
+from hybridcheck.environment import package_version, run_environment
 from hybridcheck.evidence import CompletedFlow, ProviderMetadata
 from hybridcheck.flows.authorize import AuthorizeFlow
 from hybridcheck.flows.callback import CallbackServer
@@ -38,15 +41,15 @@ from hybridcheck.flows.token import TokenClient
 from hybridcheck.keys import (
     CHANNEL_KEY,
     DEFECTS_KEY,
+    ENVIRONMENT_KEY,
     EVIDENCE_KEY,
     EXIT_TENANT_UNAVAILABLE,
     LOGIN_EVIDENCE_KEY,
     PROFILE_KEY,
 )
 from hybridcheck.matrix import RT_MARKERS, FlowCase, as_params, cases
-from hybridcheck.paths import SUITES_DIR
 from hybridcheck.near_miss import NearMiss, near_misses, wildcard_cases
-from hybridcheck import session
+from hybridcheck.paths import SUITES_DIR
 from hybridcheck.peer import PeerFailed
 from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, RESPONSE_MODES, Profile, ProfileError, load_profile
 from hybridcheck.redact import REDACTOR
@@ -121,7 +124,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _runs_suites(config: pytest.Config) -> bool:
-    """True when the run collects anything under ``suites/``."""
+    """True when the run collects anything under ``suites/``, or names a tenant: a team's own
+    checks (``pytest checks/ --tenant auth0``) use the suite's fixtures."""
+    if config.getoption("--tenant"):
+        return True
     for arg in config.args:
         path = Path(arg.split("::", 1)[0]).resolve()
         if path == SUITES_DIR or SUITES_DIR in path.parents or path in SUITES_DIR.parents:
@@ -154,6 +160,16 @@ def pytest_configure(config: pytest.Config) -> None:
         REDACTOR.add(secret)
     config.stash[PROFILE_KEY] = profile
     config.stash[DEFECTS_KEY] = defects
+    if not hasattr(config, "workerinput"):  # the controller's reports say what produced them
+        config.stash[ENVIRONMENT_KEY] = run_environment(browser=_browser_label(config), tenant=profile.name,
+                                                        issuer=profile.issuer)
+
+
+def _browser_label(config: pytest.Config) -> str:
+    if ws_endpoint(config.getoption("--browser-ws-endpoint")):
+        return "from a Playwright server (--browser-ws-endpoint)"
+    choice = choose_chromium(headless=not config.getoption("--headed", False))
+    return choice.version if choice else "none found"
 
 
 def _workers(config: pytest.Config) -> int:
@@ -166,12 +182,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     profile = config.stash.get(PROFILE_KEY, None)
     if profile is None:
         return []
-    from hybridcheck.browser import choose_chromium
-
     choice = choose_chromium(headless=not config.getoption("--headed", False))
     defects = ", ".join(sorted(config.stash[DEFECTS_KEY])) or "none"
     return [
-        f"hybridcheck: tenant profile {profile.name} ({profile.path}), issuer {profile.issuer}",
+        f"hybridcheck {package_version()}: tenant profile {profile.name} ({profile.path}), issuer {profile.issuer}",
         f"hybridcheck: browser {choice.label if choice else 'none found'}; defects switched on: {defects}",
     ]
 

@@ -34,12 +34,13 @@ from typing import Any
 import allure
 import pytest
 from _pytest._code.code import ReprEntry, ReprExceptionInfo, ReprFileLocation, ReprTraceback
+from pytest_metadata.plugin import metadata_key
 
 from hybridcheck import deviations, history, results
 from hybridcheck.artifacts import scrub_tree
 from hybridcheck.checks.base import RequirementFailure
 from hybridcheck.evidence import AuthorizationResponse, HttpExchange
-from hybridcheck.keys import CHANNEL_KEY, EVIDENCE_KEY, LOGIN_EVIDENCE_KEY, WARNINGS_KEY
+from hybridcheck.keys import CHANNEL_KEY, ENVIRONMENT_KEY, EVIDENCE_KEY, LOGIN_EVIDENCE_KEY, PROFILE_KEY, WARNINGS_KEY
 from hybridcheck.redact import REDACTOR, redact
 from hybridcheck.requirements import catalogue
 from hybridcheck.results import CaseResult, RunResult
@@ -66,7 +67,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--baseline",
         default=None,
         metavar="PATH",
-        help="a previous requirements.json to compare with (default: the newest in REPORTS_DIR/history/)",
+        help="a previous requirements.json to compare with (default: the newest of this tenant's in REPORTS_DIR/history/)",
     )
 
 
@@ -253,6 +254,23 @@ def _verdict(counts: Counter[str]) -> str:
     return "pass" if counts["passed"] or counts["xfailed"] else "skip"
 
 
+def tested_rows(by_id: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any], Counter[str]]]:
+    """(requirement, its ``requirements.json`` entry, outcome counts) of every tested requirement, in ID order."""
+    return [(req, entry, Counter(case["outcome"] for case in entry["cases"]))
+            for req, entry in sorted(by_id.items(), key=lambda kv: _requirement_order(kv[0])) if entry["cases"]]
+
+
+def markdown_summary(by_id: dict[str, dict[str, Any]]) -> str:
+    """The results by requirement as a Markdown table (a CI job summary), failures first."""
+    rows = sorted(tested_rows(by_id), key=lambda row: (_verdict(row[2]) != "FAIL", _requirement_order(row[0])))
+    lines = ["| verdict | requirement | title | " + " | ".join(_COLUMNS) + " |",
+             "|---|---|---|" + "---:|" * len(_COLUMNS)]
+    for req, entry, counts in rows:
+        title = entry["title"].replace("|", "\\|")
+        lines.append(f"| {_verdict(counts)} | {req} | {title} | " + " | ".join(str(counts[n]) for n in _COLUMNS) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _flows_of(authorizer: Any) -> tuple[int, int]:
     """(flows, of which showed a login page) an authorizer recorded."""
     return len(authorizer.responses), sum(1 for r in authorizer.responses if r.login_pages_shown)
@@ -350,7 +368,23 @@ class Reporter:
             paced_s={path: round(s, 2) for path, s in sorted(self.paced_s.items())},
             flows=self.flows,
             logins=self.logins,
+            environment=self.environment,
         )
+
+    @property
+    def environment(self) -> dict[str, str]:
+        return self.config.stash.get(ENVIRONMENT_KEY, {})
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """report.html's Environment table (pytest-metadata's) and Allure's say what produced the run."""
+        if self._is_worker or not self.environment:
+            return
+        self.config.stash.get(metadata_key, {}).update(self.environment)
+        alluredir = self.config.getoption("allure_report_dir", None)
+        if alluredir:
+            Path(alluredir).mkdir(parents=True, exist_ok=True)
+            lines = [f"{key.replace(' ', '.')}={value}" for key, value in self.environment.items()]
+            (Path(alluredir) / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -376,8 +410,12 @@ class Reporter:
         results.write(self.result(int(exitstatus)), self.reports_dir)
         by_id = by_requirement(list(self.cases.values()))
         path = self.reports_dir / "requirements.json"
-        path.write_text(json.dumps(by_id, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        kept = self.reports_dir / "history"
+        document = {"run": self.environment, "requirements": by_id}
+        path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        profile = self.config.stash.get(PROFILE_KEY, None)
+        if profile is None:  # not a suite run: no tenant, no baseline
+            return
+        kept = self.reports_dir / "history" / history.tenant_key(profile.name, profile.issuer)
         given = self.config.getoption("--baseline")
         baseline = Path(given) if given else history.newest(kept)
         if baseline is not None and baseline.is_file():
@@ -416,12 +454,7 @@ class Reporter:
     # --- terminal and report.html -----------------------------------------------------------
 
     def _tested(self) -> list[tuple[str, dict[str, Any], Counter[str]]]:
-        rows = []
-        by_id = by_requirement(list(self.cases.values()))
-        for req, entry in sorted(by_id.items(), key=lambda kv: _requirement_order(kv[0])):
-            if entry["cases"]:
-                rows.append((req, entry, Counter(case["outcome"] for case in entry["cases"])))
-        return rows
+        return tested_rows(by_requirement(list(self.cases.values())))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """Close with requirement ID → outcomes (failures listed), known deviations and call counts."""

@@ -48,6 +48,7 @@ class RunResult:
     paced_s: dict[str, float] = field(default_factory=dict)  # request path → seconds waited for a budget
     flows: int = 0  # authorization requests the browser sent
     logins: int = 0  # of which showed a login page
+    environment: dict[str, str] = field(default_factory=dict)  # hybridcheck.environment.run_environment
 
     def outcomes(self) -> Counter[str]:
         return Counter(case.outcome for case in self.cases)

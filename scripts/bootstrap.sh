@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Idempotent set-up for `make check` / `make test`: a .venv with the project installed and
-# a Chromium for Playwright (its bundled build where `playwright install` works, else
-# Debian's chromium). A second call installs nothing.
+# Idempotent set-up for `make check` / `make test`: a .venv with the locked dependencies
+# (requirements.lock, pinned by pip-compile from pyproject.toml: `make lock`), the project
+# installed on top without resolving anything again, and a Chromium for Playwright (its
+# bundled build where `playwright install` works, else Debian's chromium). A second call
+# installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.venv
 py=${PYTHON:-python3}
-stamp="$venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)"
+stamp="$venv/.installed-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)"
 
 as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 apt_install() {
@@ -18,7 +20,9 @@ apt_install() {
 if [[ ! -f $stamp ]]; then
   echo "bootstrap: installing the project into $venv" >&2
   [[ -x $venv/bin/python ]] || "$py" -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -e . 2>&1 | grep -v '^WARNING: Location' >&2 || true
+  "$venv/bin/pip" install -q --disable-pip-version-check -r requirements.lock 2>&1 | grep -v '^WARNING: Location' >&2 || true
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-deps -e . 2>&1 | grep -v '^WARNING: Location' >&2 || true
+  "$venv/bin/pip" check >&2 # the lock and pyproject.toml agree (a stale lock fails here)
   "$venv/bin/python" -c "import hybridcheck.plugin" # fails loudly if the install did not work
   rm -f "$venv"/.installed-* && touch "$stamp"
 fi

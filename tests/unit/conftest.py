@@ -9,7 +9,6 @@ synthetic tests request none of the fixtures that start one).
 from __future__ import annotations
 
 import importlib
-import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 
 import hybridcheck.plugin as plugin
-from hybridcheck import results
+from hybridcheck import history, results
 from hybridcheck.paths import ROOT
 from hybridcheck.tenant.defects import ENV_VAR as ENV_DEFECTS
 from hybridcheck.tenant.faults import ENV_VAR as ENV_FAULTS
@@ -48,7 +47,7 @@ class SuiteRun:
         return results.load(self.reports)
 
     def requirements(self) -> dict[str, Any]:
-        return json.loads((self.reports / "requirements.json").read_text(encoding="utf-8"))
+        return history.load(self.reports / "requirements.json")
 
     def collected(self) -> list[str]:
         """The node ids ``--collect-only -q`` listed."""

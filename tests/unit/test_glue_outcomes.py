@@ -3,12 +3,14 @@ and the summary's verdict per requirement follows from them (in-process pytester
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from types import SimpleNamespace
 
 import pytest
 
+from hybridcheck.environment import package_version
 from hybridcheck.reporting import _verdict, merge
 from hybridcheck.requirements import catalogue
 
@@ -125,6 +127,15 @@ def test_requirements_json_lists_every_catalogue_id_with_its_cases(outcomes) -> 
     assert listed == {req: [(name, outcome)] for name, (reqs, outcome, _) in EXPECTED.items() for req in reqs}
     assert all(c["cell"] is None for entry in by_id.values() for c in entry["cases"])
     assert by_id["TOK-3"]["cases"][0]["reason"].startswith("[TOK-3] tokens of a replayed code are revoked")
+
+
+def test_both_files_say_which_suite_version_judged_which_tenant_with_which_browser(outcomes) -> None:
+    document = json.loads((outcomes.reports / "requirements.json").read_text(encoding="utf-8"))
+    for environment in (document["run"], outcomes.results().environment):
+        assert environment["tenant"] == "local" and environment["issuer"] == "embedded"
+        assert environment["hybridcheck"] == package_version() != "not installed"
+        assert environment["Playwright"] == package_version("playwright")
+        assert environment["browser"] and environment["hybridcheck commit"]
 
 
 def test_the_summary_gives_one_verdict_per_tested_requirement(outcomes) -> None:

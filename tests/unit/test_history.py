@@ -1,6 +1,8 @@
 """Changes between two requirements.json documents, regressions first."""
 
-from hybridcheck.history import changes
+import json
+
+from hybridcheck.history import changes, load, tenant_key
 
 
 def _results(**outcomes):
@@ -20,3 +22,17 @@ def test_an_xfail_or_an_error_is_still_a_failure_and_unchanged_cases_are_not_lis
     assert changes(_results(fragment="failed"), _results(fragment="xfailed")) == []
     assert changes(_results(fragment="failed"), _results(fragment="error")) == []
     assert changes(_results(fragment="passed"), _results(fragment="passed")) == []
+
+
+def test_the_tenant_key_is_the_profile_name_and_a_digest_of_the_issuer():
+    key = tenant_key("auth0 prod/eu", "https://login.example.com/")
+    assert key.startswith("auth0-prod-eu-") and key == tenant_key("auth0 prod/eu", "https://login.example.com/")
+    assert key != tenant_key("auth0 prod/eu", "https://other.example.com/")
+    assert tenant_key("local", "embedded") != tenant_key("local-auth0", "embedded")
+
+
+def test_load_reads_this_format_and_the_bare_mapping_of_earlier_versions(tmp_path):
+    entries = _results(fragment="passed")
+    (tmp_path / "now.json").write_text(json.dumps({"run": {"hybridcheck": "0.2.0"}, "requirements": entries}))
+    (tmp_path / "then.json").write_text(json.dumps(entries))
+    assert load(tmp_path / "now.json") == load(tmp_path / "then.json") == entries

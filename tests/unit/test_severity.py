@@ -1,8 +1,8 @@
 """Warnings are an outcome of their own: shown in requirements.json and the summary, failing only when strict."""
 
-import json
-
 import pytest
+
+from hybridcheck import history
 
 pytest_plugins = ["pytester"]
 
@@ -47,7 +47,7 @@ def _run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict]
     )
     cases = {
         case["nodeid"].split("::")[-1]: case
-        for entry in json.loads((reports / "requirements.json").read_text()).values()
+        for entry in history.load(reports / "requirements.json").values()
         for case in entry["cases"]
     }
     return result, cases
