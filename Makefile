@@ -38,7 +38,7 @@ report:
 	cd tools/allure && npx allure generate ../../reports/allure-results --config allurerc.mjs
 	@echo "open reports/allure-report/index.html"
 
-# The README's "Proven against" section: the mutation matrix and the peers (oidc-provider at its
+# docs/proof.md's "Proven against" section: the mutation matrix and the peers (oidc-provider at its
 # stock settings and Auth0-like, idpyoidc, LemonLDAP::NG from Debian), then the table.
 proven: setup
 	$(VENV)/bin/python -m hybridcheck.mutation --jobs 2

@@ -2,7 +2,7 @@
 
 `playwright install chromium` needs a CDN some machines cannot reach; Debian's
 ``chromium`` / ``chromium-headless-shell`` packages work with the flags below
-(``shared/ARCHITECTURE.md`` § The browser). ``python -m hybridcheck.browser`` prints the
+(the bootstrap installs them where the download fails). ``python -m hybridcheck.browser`` prints the
 choice and exits 1 when there is no browser at all.
 """
 

@@ -2,7 +2,7 @@
 
 A peer is an independent OP (e.g. npm ``oidc-provider`` in ``peers/``) started by the run
 itself, so ``make check TENANT=oidc-provider`` works from a fresh clone. The contract
-with the peer's command, documented in the README:
+with the peer's command (the schema's ``launch.command`` says it too):
 
 - environment in: ``PORT`` (0: any free port), ``CLIENT_ID``, ``CLIENT_SECRET``,
   ``REDIRECT_URIS`` (comma-separated), ``OTHER_CLIENT_ID``, ``OTHER_CLIENT_SECRET``,

@@ -154,7 +154,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"profile {profile.name}: callback.port = {profile.callback_port} is fixed (the tenant has it registered), "
             "and every xdist worker needs its own callback server: run this tenant with one worker (no -n); "
-            "scale out with one CI job per tenant (README, 'Scale out')"
+            "scale out with one CI job per tenant (docs/scale-out.md)"
         )
     for secret in profile.secrets():
         REDACTOR.add(secret)

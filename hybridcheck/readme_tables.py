@@ -1,36 +1,57 @@
-"""Generated README sections: the OIDF hybrid-plan mapping and "Proven against".
+"""Generated documentation sections: the OIDF hybrid-plan mapping, "Proven against", the profile reference.
 
-Nothing in them is typed by hand. ``python -m hybridcheck.readme_tables`` rewrites the
-sections between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``:
+Nothing in them is edited in the docs by hand. ``python -m hybridcheck.readme_tables`` rewrites the
+sections between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->``; each lives in
+one file under ``docs/`` (:data:`SECTIONS`):
 
-- ``oidf``: every module of the OpenID Foundation's hybrid plan (``shared/reference/
-  oidf-hybrid-plan.md``) → the requirement IDs and suite tests carrying its
-  ``@pytest.mark.oidf``, collected by pytest; modules that do not apply say why.
-- ``proven``: the mutation matrix (``reports/mutation-matrix.json``) and the peers' results
-  (``reports/peers/NAME/requirements.json``), as ``make proven`` leaves them.
+- ``oidf`` (``docs/oidf.md``): every module of the OpenID Foundation's hybrid plan (its
+  module list is :data:`OIDF_MODULES`, in the plan's order) → the requirement IDs and suite
+  tests carrying its ``@pytest.mark.oidf``, collected by pytest; modules that do not apply
+  say why.
+- ``profiles`` (``docs/profiles.md``): every property of ``schemas/tenant-profile.schema.json``
+  (path such as ``callback.port``, type, default, description). Defaults come from the
+  profile's section dataclasses (``hybridcheck.profile``), which own them; descriptions from
+  the schema, which owns them.
+- ``proven`` (``docs/proof.md``): the mutation matrix (``reports/mutation-matrix.json``) and
+  the peers' results (``reports/peers/NAME/requirements.json``), as ``make proven`` leaves
+  them; rewritten only with ``--proven``.
 
-``--check`` exits 1 when the ``oidf`` section is out of date (the project's tests run it).
+``--check`` exits 1 when the ``oidf`` or ``profiles`` section is out of date (the project's
+tests run it).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import io
 import json
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hybridcheck.paths import REPORTS_DIR, ROOT
+from hybridcheck import profile as profile_module
+from hybridcheck.deviations import Deviation
+from hybridcheck.paths import REPORTS_DIR, ROOT, SCHEMA_DIR
 
-README = ROOT / "README.md"
+DOCS_DIR = ROOT / "docs"
+#: Each generated section and the file it lives in.
+SECTIONS: dict[str, Path] = {
+    "oidf": DOCS_DIR / "oidf.md",
+    "proven": DOCS_DIR / "proof.md",
+    "profiles": DOCS_DIR / "profiles.md",
+}
+#: The sections ``--check`` keeps up to date (``proven`` needs the reports of ``make proven``).
+CHECKED = ("oidf", "profiles")
+PROFILE_SCHEMA = SCHEMA_DIR / "tenant-profile.schema.json"
 
-#: The hybrid plan's modules (oidf-hybrid-plan.md), in its order.
+#: The modules of the OIDF hybrid plan (the OpenID Foundation's oidcc hybrid certification plan), in its order.
 OIDF_MODULES = (
     "oidcc-server", "oidcc-response-type-missing", "oidcc-idtoken-signature", "oidcc-userinfo-get",
     "oidcc-userinfo-post-header", "oidcc-userinfo-post-body", "oidcc-ensure-request-without-nonce-fails",
@@ -120,28 +141,166 @@ def proven_table(reports: Path) -> str:
     return "\n".join(lines) or "(no results yet: run `make proven`)"
 
 
-def _replace(text: str, name: str, body: str) -> str:
+#: The dataclass that owns each profile section's defaults (``hybridcheck.profile``).
+SECTION_CLASSES: dict[str, type] = {
+    "launch": profile_module.Launch,
+    "embedded": profile_module.EmbeddedSettings,
+    "callback": profile_module.Callback,
+    "clients.ROLE": profile_module.Client,
+    "user": profile_module.TestUser,
+    "login": profile_module.Login,
+    "capabilities": profile_module.Capabilities,
+    "api": profile_module.Api,
+    "expectations": profile_module.Expectations,
+    "deviations[]": Deviation,
+    "timeouts": profile_module.Timeouts,
+    "limits": profile_module.Limits,
+}
+
+
+def _resolved(node: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, Any]:
+    """``node`` with a ``$ref`` into ``$defs`` merged in (the node's own keys win)."""
+    if "$ref" not in node:
+        return dict(node)
+    return {**defs[node["$ref"].rsplit("/", 1)[1]], **{k: v for k, v in node.items() if k != "$ref"}}
+
+
+def _bounds(node: Mapping[str, Any]) -> str:
+    low = (f"≥ {node['minimum']}" if "minimum" in node else f"> {node['exclusiveMinimum']}"
+           if "exclusiveMinimum" in node else "")
+    high = f"≤ {node['maximum']}" if "maximum" in node else ""
+    shown = ", ".join(part for part in (low, high) if part)
+    return f" ({shown})" if shown else ""
+
+
+#: The pattern the schema gives a date (TOML writes it as a date literal: ``review_by = 2027-03-01``).
+_DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _type(node: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
+    """A property's type in TOML words: table, array of ..., the enum's values, date, string ..."""
+    if "enum" in node:
+        return "one of " + ", ".join(f"`{json.dumps(v)}`" for v in node["enum"])
+    kind = node.get("type")
+    if kind == "array":
+        items = _resolved(node.get("items", {}), defs)
+        if items.get("type") == "object":
+            return "array of tables"
+        if "enum" in items:
+            return "array of " + ", ".join(f"`{json.dumps(v)}`" for v in items["enum"])
+        return f"array of {_type(items, defs)}s"
+    if kind == "object":
+        return "table"
+    if kind == "string" and node.get("pattern") == _DATE_PATTERN:
+        return "date"
+    if kind == "string" and "anyOf" in node:
+        consts = [f"`{json.dumps(option['const'])}`" for option in node["anyOf"] if "const" in option]
+        return "string: " + ", ".join(consts) + " or an http(s) URL" if consts else "string"
+    return f"{kind}{_bounds(node)}" if kind else "any"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, tuple | list | frozenset | set):
+        return "[" + ", ".join(_toml(v) for v in (sorted(value) if isinstance(value, frozenset | set) else value)) + "]"
+    if isinstance(value, Mapping):
+        return "{}" if not value else "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _default(section: str, key: str, required: bool) -> str:
+    """``**required**``, the owning dataclass's default as TOML, or ``—`` (optional, no default)."""
+    if required:
+        return "**required**"
+    cls = SECTION_CLASSES.get(section)
+    fields = {f.name: f for f in dataclasses.fields(cls)} if cls else {}
+    field = fields.get(key)
+    if field is None:
+        return "—"
+    if field.default is not dataclasses.MISSING:
+        return "—" if field.default is None else f"`{_toml(field.default)}`"
+    if field.default_factory is not dataclasses.MISSING:
+        return f"`{_toml(field.default_factory())}`"
+    return "—"
+
+
+def profile_properties(schema: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    """(path, type, default, description) of every property of the profile schema, depth first."""
+    defs = schema.get("$defs", {})
+
+    def walk(node: Mapping[str, Any], section: str) -> Iterator[tuple[str, str, str, str]]:
+        required = set(node.get("required", ()))
+        for key, raw in node.get("properties", {}).items():
+            child = _resolved(raw, defs)
+            path = f"{section}.{key}" if section else key
+            described = child.get("description", "")
+            items = child.get("items", {})
+            if isinstance(items, Mapping) and items.get("description") and child.get("type") == "array":
+                described = f"{described} Each: {items['description']}." if described else items["description"]
+            yield path, _type(child, defs), _default(section, key, key in required), described
+            yield from walk(child, path)
+            extra = child.get("additionalProperties")
+            if isinstance(extra, Mapping):
+                role = f"{path}.ROLE"
+                yield role, "table", "—", _resolved(extra, defs).get("description", "")
+                yield from walk(_resolved(extra, defs), role)
+            if isinstance(items, Mapping) and _resolved(items, defs).get("type") == "object":
+                yield from walk(_resolved(items, defs), f"{path}[]")
+
+    yield from walk(schema, "")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def profiles_table(schema_path: Path = PROFILE_SCHEMA) -> str:
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    rows = ["| property | type | default | description |", "|---|---|---|---|"]
+    rows += [f"| `{path}` | {_cell(kind)} | {_cell(default)} | {_cell(text)} |"
+             for path, kind, default, text in profile_properties(schema)]
+    return "\n".join(rows)
+
+
+def _replace(text: str, name: str, body: str, path: Path) -> str:
     pattern = re.compile(rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- /generated:{name} -->)", re.S)
     if not pattern.search(text):
-        raise RuntimeError(f"README.md has no <!-- generated:{name} --> section")
+        raise RuntimeError(f"{_shown_path(path)} has no <!-- generated:{name} --> section")
     return pattern.sub(lambda m: m[1] + body + "\n" + m[2], text)
+
+
+def _shown_path(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hybridcheck.readme_tables")
-    parser.add_argument("--check", action="store_true", help="exit 1 when the oidf section is out of date")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 when a generated section (" + ", ".join(CHECKED) + ") is out of date")
     parser.add_argument("--proven", action="store_true", help="also rewrite the proven section from reports/")
     args = parser.parse_args(argv)
-    text = README.read_text(encoding="utf-8")
-    updated = _replace(text, "oidf", oidf_table())
-    if args.proven:
-        updated = _replace(updated, "proven", proven_table(REPORTS_DIR))
-    if args.check:
-        if updated != text:
-            print("README.md's OIDF table is out of date: run python -m hybridcheck.readme_tables")
-            return 1
-        return 0
-    README.write_text(updated, encoding="utf-8")
+    builders: dict[str, Callable[[], str]] = {
+        "oidf": oidf_table, "profiles": profiles_table, "proven": lambda: proven_table(REPORTS_DIR),
+    }
+    names = [*CHECKED, *(["proven"] if args.proven else [])]
+    stale = []
+    for path in dict.fromkeys(SECTIONS[name] for name in names):
+        text = path.read_text(encoding="utf-8")
+        updated = text
+        for name in (n for n in names if SECTIONS[n] == path):
+            updated = _replace(updated, name, builders[name](), path)
+        if updated == text:
+            continue
+        if args.check:
+            stale.append(_shown_path(path))
+        else:
+            path.write_text(updated, encoding="utf-8")
+    if stale:
+        print(f"out of date: {', '.join(stale)}: run python -m hybridcheck.readme_tables")
+        return 1
     return 0
 
 

@@ -1,8 +1,9 @@
 """The requirement catalogue as data: ID → title, family and spec source.
 
-The text of record is ``shared/REQUIREMENTS.md``; ``hybridcheck/data/requirements.json``
-mirrors it (``python -m hybridcheck.requirements SHARED/REQUIREMENTS.md`` rewrites the
-mirror, and a test keeps the two equal when ``shared/`` is present).
+The text of record is the project's shared ``REQUIREMENTS.md``, shipped in the repository as
+``docs/requirements.md``; ``hybridcheck/data/requirements.json`` is its machine-readable
+mirror. ``python -m hybridcheck.requirements PATH/REQUIREMENTS.md`` rewrites both, and the
+tests keep the three equal.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from functools import cache
 from pathlib import Path
 
 MIRROR = Path(__file__).parent / "data" / "requirements.json"
+#: The first line of ``docs/requirements.md``, above the verbatim catalogue.
+DOCS_HEADER = ("> The requirement catalogue of record, shipped with the repository (`hybridcheck/data/requirements.json` "
+               "mirrors it); copied verbatim below — the Auth0 tutorial it cites as a source is not part of the "
+               "repository.\n\n")
 _ROW = re.compile(r"^\|\s*(?P<id>[A-Z]+-\d+)\s*\|\s*(?P<title>.+?)\s*\|\s*(?P<source>[^|]+?)\s*\|\s*$")
 
 
@@ -52,10 +57,14 @@ def source_of(req_id: str) -> str:
 
 
 def main(argv: list[str]) -> int:
+    from hybridcheck.paths import ROOT
+
     markdown = Path(argv[1]).read_text(encoding="utf-8")
     rows = [asdict(r) for r in parse_catalogue(markdown).values()]
     MIRROR.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {len(rows)} requirements to {MIRROR}")
+    docs = ROOT / "docs" / "requirements.md"
+    docs.write_text(DOCS_HEADER + markdown, encoding="utf-8")
+    print(f"wrote {len(rows)} requirements to {MIRROR} and the catalogue to {docs}")
     return 0
 
 

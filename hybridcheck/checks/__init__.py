@@ -1,4 +1,4 @@
 """Pure checks over evidence: one requirement each, raising ``RequirementFailure``.
 
-Checks never open a browser or a socket; see ``shared/ARCHITECTURE.md``.
+Checks never open a browser or a socket: flows capture evidence, checks judge it.
 """

@@ -63,7 +63,7 @@ def finding(
 
 
 class RequirementFailure(AssertionError):
-    """A tenant broke one or more MUST rules of the catalogue (``shared/REQUIREMENTS.md``)."""
+    """A tenant broke one or more MUST rules of the catalogue (``docs/requirements.md``)."""
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = tuple(findings)

@@ -3,7 +3,7 @@
 The tenant is correct by default. Each defect turns one rule off (or wrong) so the suite
 can prove it notices: the switch is checked at exactly one place in the tenant code, via
 ``TenantConfig.has_defect(<name>)``, so ``grep`` finds it. ``requirement`` is an ID of
-``shared/REQUIREMENTS.md`` (mirrored in ``hybridcheck/data/requirements.json``).
+``docs/requirements.md`` (mirrored in ``hybridcheck/data/requirements.json``).
 
 Defects come from ``TenantConfig.defects``, from ``--defects`` of ``python -m
 hybridcheck.tenant``, or from the ``HYBRIDCHECK_DEFECTS`` environment variable
