@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 import hybridcheck.plugin as plugin
+from hybridcheck.tenant.defects import ENV_VAR as ENV_DEFECTS
 
 pytest_plugins = ["pytester"]
 
@@ -475,8 +476,8 @@ ONE_TEST = """
 
 @pytest.mark.parametrize("env, tenant, message", [
     ({}, "no-such-tenant", "no-such-tenant: no profile of that name in tenants/"),
-    ({"HYBRIDCHECK_TENANT": "from-the-env"}, "", "from-the-env: no profile of that name"),
-    ({"HYBRIDCHECK_DEFECTS": "no_such_defect"}, "local", "no_such_defect"),
+    ({plugin.ENV_PROFILE: "from-the-env"}, "", "from-the-env: no profile of that name"),
+    ({ENV_DEFECTS: "no_such_defect"}, "local", "no_such_defect"),
 ], ids=["unknown-profile", "profile-from-env", "unknown-defect"])
 def test_a_suite_run_with_an_unusable_profile_is_a_usage_error(suite, monkeypatch, env, tenant, message) -> None:
     for name, value in env.items():
