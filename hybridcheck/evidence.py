@@ -177,6 +177,9 @@ class AuthorizationResponse:
     callback_hits: tuple[CallbackHit, ...] = ()
     login_pages_shown: int = 0
     page_text: str = ""  # visible text of the final page (an error page, say)
+    #: Where the browser flow stopped: "client" (the callback page), "recipe error page", "settled"
+    #: (a page the recipe does not know, quiet), "timeout", "navigation failed", "login steps exhausted".
+    stopped: str = ""
     screenshot: bytes | None = field(default=None, repr=False, compare=False)  # PNG, when asked for
 
     def __repr__(self) -> str:

@@ -149,9 +149,11 @@ class Callback:
 
 @dataclass(frozen=True)
 class Timeouts:
-    """``[timeouts]``: of a browser navigation and of a back-channel HTTP call."""
+    """``[timeouts]``: of a browser navigation, of the quiet that ends a flow on an unknown
+    tenant page, and of a back-channel HTTP call."""
 
     navigation_ms: int = 15_000
+    settle_ms: int = 750
     http_s: float = 10.0
 
 

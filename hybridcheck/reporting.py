@@ -98,6 +98,7 @@ def evidence_summary(response: AuthorizationResponse) -> dict[str, Any]:
         "visited": [f"{r.method} {r.url}" for r in response.browser_requests if r.resource_type == "document"],
         "callback_hits": [asdict(h) for h in response.callback_hits],
         "login_pages_shown": response.login_pages_shown,
+        "stopped": response.stopped,
         "page_text": response.page_text[:500],
     }
 

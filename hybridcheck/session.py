@@ -74,7 +74,7 @@ def token_client(back_channel: BackChannel, provider: ProviderMetadata, target: 
 def authorize_flow(profile: Profile, callback: CallbackServer) -> AuthorizeFlow:
     """The browser side of an authorization request: the profile's login recipe, user and timeout."""
     return AuthorizeFlow(callback=callback, recipe=recipe_for(profile.login), user=profile.user,
-                         timeout_ms=profile.navigation_timeout_ms)
+                         timeout_ms=profile.navigation_timeout_ms, settle_ms=profile.timeouts.settle_ms)
 
 
 def sso_login(browser: Any, target: Target, provider: ProviderMetadata, flow: AuthorizeFlow,

@@ -8,6 +8,7 @@ browser saw, every hit of the callback server and the final URL become evidence.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -68,6 +69,47 @@ class RequestWatcher:
         self._page.remove_listener("response", self._on_response)
 
 
+class PageActivity:
+    """When the page last did something: a request started or ended, or its main frame navigated.
+
+    A page is *settled* when no request is in flight and nothing happened for a while: the
+    tenant has said all it will say, whether or not the recipe knows the page.
+    """
+
+    _EVENTS = ("request", "requestfinished", "requestfailed", "framenavigated")
+
+    def __init__(self, page: Page) -> None:
+        self._page = page
+        self.in_flight = 0
+        self.last = time.monotonic()
+        self._handlers = {
+            "request": self._started,
+            "requestfinished": self._ended,
+            "requestfailed": self._ended,
+            "framenavigated": self._navigated,
+        }
+        for event, handler in self._handlers.items():
+            page.on(event, handler)
+
+    def _started(self, request: Request) -> None:
+        self.in_flight += 1
+        self.last = time.monotonic()
+
+    def _ended(self, request: Request) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        self.last = time.monotonic()
+
+    def _navigated(self, frame: object) -> None:
+        self.last = time.monotonic()
+
+    def quiet_for(self, seconds: float) -> bool:
+        return self.in_flight == 0 and time.monotonic() - self.last >= seconds
+
+    def close(self) -> None:
+        for event, handler in self._handlers.items():
+            self._page.remove_listener(event, handler)
+
+
 def screenshot_or_none(page: Page) -> bytes | None:
     """A screenshot is evidence, never a verdict: Chromium may refuse one mid-navigation."""
     try:
@@ -84,9 +126,10 @@ class AuthorizeFlow:
     recipe: LoginRecipe
     user: TestUser
     timeout_ms: int = 15_000
+    settle_ms: int = 750  # quiet that ends the flow on a page the recipe does not know
 
     def __repr__(self) -> str:
-        return f"<AuthorizeFlow timeout {self.timeout_ms} ms>"
+        return f"<AuthorizeFlow timeout {self.timeout_ms} ms, settle {self.settle_ms} ms>"
 
     def run(self, page: Page, request: AuthorizationRequest, *, screenshot: bool = False) -> AuthorizationResponse:
         """Send ``request`` in ``page`` and return everything observed.
@@ -95,43 +138,59 @@ class AuthorizeFlow:
         say) ends the flow; the network error becomes the page text of the evidence.
         """
         watcher = RequestWatcher(page)
+        activity = PageActivity(page)
         mark = self.callback.mark()
         logins = 0
         try:
             try:
                 page.goto(request.url(), wait_until="commit", timeout=self.timeout_ms)
             except PlaywrightError as error:
-                page_text = f"navigation failed: {error.message.splitlines()[0]}"
+                page_text, stopped = f"navigation failed: {error.message.splitlines()[0]}", "navigation failed"
             else:
+                stopped = "login steps exhausted"  # never loop on a login form
                 for _ in range(_MAX_LOGIN_STEPS + 1):
-                    if not self._needs_user(page):
+                    at = self._wait_for_page(page, activity)
+                    if at != "login step":
+                        stopped = at
                         break
                     logins += self.recipe.perform_step(page, self.user)
                 page_text = self._page_text(page)
             image = screenshot_or_none(page) if screenshot else None
         finally:
+            activity.close()
             watcher.close()
         hits = self.callback.hits_since(mark)
         evidence = _response_evidence(request, page.url, hits, watcher, logins, page_text, self.callback.origin)
-        return replace(evidence, screenshot=image)
+        return replace(evidence, screenshot=image, stopped=stopped)
 
-    def _needs_user(self, page: Page) -> bool:
+    def _wait_for_page(self, page: Page, activity: PageActivity) -> str:
         """Wait until the client got the response or the tenant shows one of the recipe's pages.
 
-        Returns True when a login/consent step is on screen. A page that shows none of the
-        known markers within the timeout is where the flow stops (an unknown error page).
+        Returns "login step" when a login/consent step is on screen, else where the flow
+        stops: "client", "recipe error page", or, on a page that shows none of the known
+        markers (another tenant's error page, say), "settled" as soon as the page is quiet
+        (:class:`PageActivity`, ``settle_ms``) and "timeout" when it never is.
         """
         back_at_client = page.locator(f"#{CALLBACK_MARKER_ID}")
         anything = back_at_client
         for selector in self.recipe.markers():
             anything = anything.or_(page.locator(selector))
-        try:
-            anything.first.wait_for(state="attached", timeout=self.timeout_ms)
-        except PlaywrightTimeoutError:
-            return False
-        if back_at_client.count() or (self.recipe.error and page.locator(self.recipe.error).count()):
-            return False
-        return True
+        deadline = time.monotonic() + self.timeout_ms / 1000
+        while True:
+            remaining_ms = (deadline - time.monotonic()) * 1000
+            if remaining_ms <= 0:
+                return "timeout"
+            try:
+                anything.first.wait_for(state="attached", timeout=max(1.0, min(remaining_ms, self.settle_ms / 3)))
+                break
+            except PlaywrightTimeoutError:
+                if activity.quiet_for(self.settle_ms / 1000):
+                    return "settled"
+        if back_at_client.count():
+            return "client"
+        if self.recipe.error and page.locator(self.recipe.error).count():
+            return "recipe error page"
+        return "login step"
 
     @staticmethod
     def _page_text(page: Page) -> str:

@@ -31,7 +31,7 @@ from hybridcheck.tenant.claims import (
 from hybridcheck.tenant.config import ClientConfig
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.delivery import deliver, safe_description
-from hybridcheck.tenant.pages import error_response
+from hybridcheck.tenant.pages import error_response, unmarked_error_response
 from hybridcheck.tenant.request_object import apply_request_object
 from hybridcheck.tenant.responses import redirect
 from hybridcheck.tenant.store import Session, new_secret_value
@@ -320,6 +320,8 @@ def authorize(tenant: Tenant, items: Iterable[tuple[str, str]], session: Session
     """Handle one authorization request: error, login page, or the response."""
     request = parse_request(tenant, items)
     if isinstance(request, PageError):
+        if tenant.has_fault("error_page_unmarked"):
+            return unmarked_error_response(request.error, request.description)
         return error_response(request.error, request.description)
     if isinstance(request, ClientError):
         return deliver_error(tenant, request)

@@ -32,6 +32,8 @@ FAULTS: SwitchRegistry[Switch] = SwitchRegistry("fault", "HYBRIDCHECK_FAULTS", (
     Switch("token_response_not_json", "a successful token response is an HTML page (200, text/html), not JSON"),
     Switch("id_token_not_jwt", "every ID token (front channel and token endpoint) is an opaque string, not a JWT"),
     Switch("huge_response", f"a successful token response carries an extra member padding it to {HUGE_RESPONSE_BYTES} bytes"),
+    Switch("error_page_unmarked", "a refused authorization request shows an error page with none of the element ids "
+                                  "a login recipe knows (as another tenant's own error page would)"),
 ), UnknownFaultError)
 ENV_VAR = FAULTS.env_var
 

@@ -74,6 +74,12 @@ def error_response(error: str, description: str, status_code: int = 400) -> HTML
     return HTMLResponse(error_page(error, description), status_code=status_code, headers=NO_STORE)
 
 
+def unmarked_error_response(error: str, description: str) -> HTMLResponse:
+    """The same error in a page without the ids of the contract (fault ``error_page_unmarked``)."""
+    content = f"<main><h2>Something went wrong</h2><p>{escape(error)}: {escape(description)}</p></main>"
+    return HTMLResponse(_page("Error", content), status_code=400, headers=NO_STORE)
+
+
 def form_post_page(action: str, pairs: Iterable[tuple[str, str]]) -> str:
     """OAuth 2.0 Form Post Response Mode §2: a page that POSTs the response (``pairs`` in order) to the client."""
     inputs = "\n".join(f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'

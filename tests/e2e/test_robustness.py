@@ -87,3 +87,19 @@ def test_a_back_channel_timeout_below_the_latency_is_the_profiles(run_suite, tmp
     assert result.returncode == EXIT_TENANT_UNAVAILABLE, output[-3000:]
     assert "tenant unreachable at http://127.0.0.1:" in output and "ReadTimeout" in output
     assert "INTERNALERROR" not in output and "Traceback" not in output
+
+
+def test_a_refusal_on_a_page_no_recipe_knows_is_judged_once_the_page_settles(run_suite, tmp_path):
+    """Another tenant's error page (fault ``error_page_unmarked``) carries none of the recipe's
+    markers: each refused near miss is judged when the page is quiet, not at ``navigation_ms``
+    (60 s here: the bounded run below would not finish if any case waited for it)."""
+    text = (ROOT / "tenants" / "local.toml").read_text()
+    path = tmp_path / "unmarked.toml"
+    path.write_text(f'{text}\n[embedded]\nfaults = ["error_page_unmarked"]\n\n[timeouts]\nnavigation_ms = 60000\n')
+    reports = tmp_path / "reports"
+    result = run_suite("--tenant", str(path), "--req", "RURI-2", *ONE_CELL, f"--alluredir={reports / 'allure'}",
+                       reports_dir=reports, timeout=240)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert result.result is not None and len(result.result.cases) >= 10
+    evidence = "\n".join(p.read_text(errors="replace") for p in (reports / "allure").glob("*-attachment.json"))
+    assert '"stopped": "settled"' in evidence and '"stopped": "timeout"' not in evidence

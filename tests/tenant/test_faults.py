@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from tenant_kit import NONCE, Driver
+from tenant_kit import NONCE, Driver, element_text
 
 from hybridcheck.tenant import TenantConfig
 from hybridcheck.tenant.faults import (
@@ -56,12 +56,21 @@ def _huge_token_response(driver: Driver) -> bool:
     return response.status_code == 200 and len(response.content) > HUGE_RESPONSE_BYTES and "access_token" in response.json()
 
 
+def _error_page_unmarked(driver: Driver) -> bool:
+    """A refused request (unregistered redirect_uri) shows its error, but without the contract's ids."""
+    page = driver.http.get("/authorize", params={"client_id": driver.client.client_id, "response_type": "code id_token",
+                                                 "redirect_uri": "http://127.0.0.1:9/not-registered", "scope": "openid",
+                                                 "nonce": NONCE})
+    return page.status_code == 400 and "invalid_request" in page.text and element_text(page.text, "error-code") is None
+
+
 OBSERVABLES: dict[str, Callable[[Driver], bool]] = {
     "discovery_not_json": _discovery_not_json,
     "jwks_malformed": _jwks_malformed,
     "token_response_not_json": _token_response_not_json,
     "id_token_not_jwt": _id_tokens_not_jwt,
     "huge_response": _huge_token_response,
+    "error_page_unmarked": _error_page_unmarked,
 }
 
 
