@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from hybridcheck.checks.base import RequirementFailure
 from hybridcheck.evidence import response_type_values
 
 
@@ -66,8 +67,11 @@ _IF_FIXED = " [if this passes: fixed — remove the entry]"
 
 
 def xfail_marker(deviation: Deviation) -> pytest.MarkDecorator:
-    """Strict xfail: a failure is the known deviation; a pass fails the run as 'fixed — remove the entry'."""
-    return pytest.mark.xfail(reason=f"{_PREFIX}{deviation.describe()}: {deviation.reason}{_IF_FIXED}", strict=True)
+    """Strict xfail: a requirement failure is the known deviation; a pass fails the run as 'fixed —
+    remove the entry'. Anything else (a timeout, a reset connection, a bug) stays a failure: a
+    deviation never hides what it does not describe."""
+    return pytest.mark.xfail(reason=f"{_PREFIX}{deviation.describe()}: {deviation.reason}{_IF_FIXED}", strict=True,
+                             raises=RequirementFailure)
 
 
 def tally(reports: Iterable[Any]) -> dict[str, Counter[str]]:

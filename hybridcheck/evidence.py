@@ -180,6 +180,7 @@ class AuthorizationResponse:
     #: Where the browser flow stopped: "client" (the callback page), "recipe error page", "settled"
     #: (a page the recipe does not know, quiet), "timeout", "navigation failed", "login steps exhausted".
     stopped: str = ""
+    retried: bool = False  # a second attempt after an infrastructure flake of a remote tenant (the first is kept too)
     screenshot: bytes | None = field(default=None, repr=False, compare=False)  # PNG, when asked for
 
     def __repr__(self) -> str:

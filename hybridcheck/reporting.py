@@ -99,13 +99,15 @@ def evidence_summary(response: AuthorizationResponse) -> dict[str, Any]:
         "callback_hits": [asdict(h) for h in response.callback_hits],
         "login_pages_shown": response.login_pages_shown,
         "stopped": response.stopped,
+        "retried": response.retried,
         "page_text": response.page_text[:500],
     }
 
 
 def flow_title(response: AuthorizationResponse) -> str:
     request = response.request
-    return f"authorize {request.response_type} {request.response_mode or '(default mode)'}"
+    title = f"authorize {request.response_type} {request.response_mode or '(default mode)'}"
+    return title + (" (retried after an infrastructure flake)" if response.retried else "")
 
 
 def exchange_title(exchange: HttpExchange) -> str:

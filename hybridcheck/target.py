@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jwt.utils import base64url_encode
@@ -15,6 +15,22 @@ from hybridcheck.evidence import AuthorizationRequest, AuthorizationResponse, Pr
 from hybridcheck.flows.authorize import AuthorizeFlow, screenshot_or_none
 from hybridcheck.matrix import FlowCase
 from hybridcheck.profile import Client, Profile
+
+#: Chromium's network errors that say the connection broke, not that the tenant answered or refused.
+TRANSIENT_NET_ERRORS = ("net::ERR_CONNECTION_RESET", "net::ERR_CONNECTION_CLOSED", "net::ERR_TIMED_OUT",
+                        "net::ERR_EMPTY_RESPONSE", "net::ERR_NETWORK_CHANGED", "net::ERR_CONNECTION_TIMED_OUT")
+
+
+def infrastructure_flake(response: AuthorizationResponse) -> bool:
+    """The flow said nothing about the tenant's conformance: it timed out before any page could
+    be judged, or the connection broke (reset, closed, timed out) before the client got anything.
+    A refused connection is an answer (a near miss redirected to a port nobody serves)."""
+    if response.callback_hits:
+        return False
+    if response.stopped == "timeout":
+        return True
+    return response.stopped == "navigation failed" and any(e in response.page_text for e in TRANSIENT_NET_ERRORS)
+
 
 #: Marker for "generate a fresh random value" in :meth:`Authorizer.request`.
 AUTO: Any = object()
@@ -116,8 +132,16 @@ class Authorizer:
         )
 
     def run(self, request: AuthorizationRequest, *, screenshot: bool = False) -> AuthorizationResponse:
-        """Send ``request`` in this test's page and keep the evidence (and the screenshot, if asked)."""
+        """Send ``request`` in this test's page and keep the evidence (and the screenshot, if asked).
+
+        Against a remote tenant, a flow ended by an infrastructure flake (:func:`infrastructure_flake`)
+        is sent once more and the answer marked ``retried``; both attempts stay in the evidence.
+        A tenant the run started itself is never retried: there, a flake is the tenant's fault.
+        """
         response = self.flow.run(self.page, request, screenshot=screenshot)
+        if not self.target.profile.started_by_run and infrastructure_flake(response):
+            self.responses.append(response)
+            response = replace(self.flow.run(self.page, request, screenshot=screenshot), retried=True)
         self.responses.append(response)
         return response
 

@@ -386,10 +386,12 @@ reason = "an entry nothing matches"
 
 DEVIATING_SUITE = """
     import pytest
+    from hybridcheck.checks.base import fail
 
     @pytest.mark.req("STATE-2")
     def test_state_invented(case):
-        assert case.response_type != "code token", "the tenant invented a state"
+        if case.response_type == "code token":
+            fail("STATE-2", "no state is invented", expected="no state", actual="state=abc")
 
     @pytest.mark.req("IDT-3")
     def test_c_hash(case):
@@ -397,11 +399,16 @@ DEVIATING_SUITE = """
 
     @pytest.mark.req("STATE-1")
     def test_echo_exact():
-        assert False, "trailing space dropped"
+        fail("STATE-1", "state echoed exactly", expected="'a '", actual="'a'")
 
     @pytest.mark.req("STATE-1")
     def test_echo_exact_too():
-        assert False, "not covered: the glob names the other test"
+        fail("STATE-1", "not covered: the glob names the other test", expected="'a '", actual="'a'")
+
+    @pytest.mark.req("STATE-2")
+    def test_state_timeout(case):
+        if case.response_type == "code token":
+            raise TimeoutError("navigation timeout: not the deviation the entry describes")
 """
 
 
@@ -425,6 +432,13 @@ def test_a_matching_failure_is_a_known_deviation_xfail(deviating) -> None:
     assert cases["suites/test_deviating.py::test_echo_exact_too"].outcome == "failed"
 
 
+def test_a_deviation_matches_only_requirement_failures_never_a_timeout(deviating) -> None:
+    cases = deviating.results().by_nodeid()
+    for rm in ("fragment", "form_post"):
+        case = cases[f"suites/test_deviating.py::test_state_timeout[code token-{rm}]"]
+        assert case.outcome == "failed" and "TimeoutError" in case.reason
+
+
 def test_a_matching_pass_fails_the_run_as_fixed(deviating) -> None:
     assert deviating.ret == 1
     cases = deviating.results().by_nodeid()
@@ -434,7 +448,7 @@ def test_a_matching_pass_fails_the_run_as_fixed(deviating) -> None:
         assert "[XPASS(strict)] known deviation IDT-3 (RM 'form_post')" in fixed.reason
         assert "fixed — remove the entry" in fixed.reason
         assert cases[f"suites/test_deviating.py::test_c_hash[{rt}-fragment]"].outcome == "passed"
-    deviating.result.assert_outcomes(passed=7, failed=4, xfailed=3)
+    deviating.result.assert_outcomes(passed=11, failed=6, xfailed=3)
 
 
 def test_the_summary_tallies_each_entry_and_warns_of_unused_ones(deviating) -> None:

@@ -1,14 +1,16 @@
-"""``Authorizer.request``, the request builder every suite test goes through: what it fills in
-from the cell, what it makes fresh, what ``None`` leaves out, and the PKCE pair it sends."""
+"""``Authorizer``, which every suite test goes through: what its request builder fills in from the
+cell, makes fresh, leaves out and sends for PKCE, and which flows it sends again."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from jwt.utils import base64url_encode
 
-from hybridcheck.evidence import ProviderMetadata
+from hybridcheck.evidence import AuthorizationResponse, ProviderMetadata
 from hybridcheck.matrix import FlowCase
 from hybridcheck.profile import Client, load_profile
 from hybridcheck.target import Authorizer, Target
@@ -65,3 +67,45 @@ def test_pkce_sends_the_s256_challenge_of_the_verifier_it_keeps() -> None:
 
 def test_a_wildcard_registration_is_sent_as_one_uri_it_covers() -> None:
     assert authorizer("https://*.example.com/cb").request().redirect_uri == "https://app.example.com/cb"
+
+
+# --- retries of infrastructure flakes -------------------------------------------------------
+
+
+class ScriptedFlow:
+    """Answers each run with the next of ``stops`` (where the flow stopped, and the page text)."""
+
+    def __init__(self, *stops: tuple[str, str]) -> None:
+        self.stops = list(stops)
+
+    def run(self, page, request, *, screenshot=False):
+        stopped, text = self.stops.pop(0)
+        return AuthorizationResponse(request, "none", {}, "about:blank", page_text=text, stopped=stopped)
+
+
+def remote(flow: ScriptedFlow, issuer: str = "https://op.example.test/") -> Authorizer:
+    built = authorizer()
+    profile = dataclasses.replace(built.target.profile, issuer=issuer)
+    return dataclasses.replace(built, target=dataclasses.replace(built.target, profile=profile), flow=flow)
+
+
+@pytest.mark.parametrize("first", [("timeout", ""), ("navigation failed", "navigation failed: net::ERR_CONNECTION_RESET at x")],
+                         ids=["timeout", "connection-reset"])
+def test_a_remote_tenants_flake_is_retried_once_and_marked(first) -> None:
+    run = remote(ScriptedFlow(first, ("client", ""), ("client", "")))
+    response = run()
+    assert response.retried and response.stopped == "client"
+    assert [r.stopped for r in run.responses] == [first[0], "client"]  # both attempts are evidence
+
+
+@pytest.mark.parametrize("first", [("settled", "invalid_request"), ("recipe error page", "access_denied"),
+                                   ("navigation failed", "navigation failed: net::ERR_CONNECTION_REFUSED at x")],
+                         ids=["refused-on-a-page", "error-page", "connection-refused"])
+def test_an_answer_of_the_tenant_is_never_retried(first) -> None:
+    run = remote(ScriptedFlow(first, ("client", "")))
+    assert not run().retried and len(run.responses) == 1
+
+
+def test_a_tenant_the_run_started_is_never_retried() -> None:
+    run = remote(ScriptedFlow(("timeout", ""), ("client", "")), issuer="embedded")
+    assert run().stopped == "timeout" and len(run.responses) == 1
