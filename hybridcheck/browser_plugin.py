@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from hybridcheck.browser import ENV_BROWSER_WS, choose_chromium, server_connect_options, ws_endpoint
+from hybridcheck.keys import PROFILE_KEY
 from hybridcheck.near_miss import FOREIGN_HOST
+from hybridcheck.profile import Callback
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,13 +41,20 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"hybridcheck: browser from the Playwright server at {shown}"]
 
 
+def host_resolver_rules(callback: Callback | None) -> str:
+    """Chromium's host mapping: the near-miss "foreign host" (so a tenant that redirects there
+    reaches the callback server) and a callback host *name* the profile registers, to 127.0.0.1."""
+    names = [FOREIGN_HOST, f"*.{FOREIGN_HOST}"] + ([callback.host] if callback and not callback.loopback else [])
+    return "--host-resolver-rules=" + ", ".join(f"MAP {name} 127.0.0.1" for name in names)
+
+
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+def browser_type_launch_args(pytestconfig: pytest.Config, browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     choice = choose_chromium(headless=browser_type_launch_args.get("headless", True))
     if choice is None:
         pytest.exit("no Chromium found: run `make check` (it installs one) or `playwright install chromium`", 4)
-    # A tenant that redirects to the near-miss "foreign host" reaches the callback server.
-    resolver = f"--host-resolver-rules=MAP {FOREIGN_HOST} 127.0.0.1, MAP *.{FOREIGN_HOST} 127.0.0.1"
+    profile = pytestconfig.stash.get(PROFILE_KEY, None)
+    resolver = host_resolver_rules(profile.callback if profile else None)
     args = [*browser_type_launch_args.get("args", []), resolver]
     if "channel" in browser_type_launch_args:  # --browser-channel chooses the browser itself
         return {**browser_type_launch_args, "args": args}

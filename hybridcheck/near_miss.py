@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 #: A host outside every tenant and client. The browser maps it to loopback
@@ -121,6 +121,16 @@ def _query_variants(registered: str) -> list[NearMiss]:
     ]
 
 
+def _unregistered_port(variant: NearMiss, registered: set[str | None]) -> NearMiss:
+    """The "other port" variant on the next port no registered URI uses (a tenant may have one
+    callback port per worker registered)."""
+    uri = variant.uri or ""
+    while uri in registered:
+        parts = urlsplit(uri)
+        uri = _with(parts, netloc=_netloc(parts.hostname or "", _port(parts) + 1))
+    return replace(variant, uri=uri)
+
+
 def near_misses(registered: Sequence[str], other_clients: Sequence[str] = ()) -> list[NearMiss]:
     """Every redirect URI the client with ``registered`` URIs must be refused, plus the equivalent ones.
 
@@ -141,6 +151,7 @@ def near_misses(registered: Sequence[str], other_clients: Sequence[str] = ()) ->
         variants.append(NearMiss("other-client", foreign[0], foreign[0], "another client's registered redirect_uri"))
     variants.append(NearMiss("missing", None, first, "no redirect_uri (REQUIRED, Core §3.1.2.1)"))
     seen: set[str | None] = set(registered)
+    variants = [_unregistered_port(v, seen) if v.id == "other-port" else v for v in variants]
     kept = []
     for variant in variants:
         if variant.uri is None or variant.uri not in seen:

@@ -150,11 +150,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     if defects and not profile.embedded:
         raise pytest.UsageError(f"{ENV_DEFECTS} switches defects of the embedded tenant; profile {ref} is a real tenant")
-    if profile.callback_port and _workers(config) > 1:
+    fixed, workers = profile.callback.registered_ports, _workers(config)
+    if fixed and workers > len(fixed):
         raise pytest.UsageError(
-            f"profile {profile.name}: callback.port = {profile.callback_port} is fixed (the tenant has it registered), "
-            "and every xdist worker needs its own callback server: run this tenant with one worker (no -n); "
-            "scale out with one CI job per tenant (docs/scale-out.md)"
+            f"profile {profile.name}: callback port(s) {', '.join(map(str, fixed))} are fixed (the tenant has them "
+            f"registered), and each of the {workers} xdist workers needs its own: list one registered port per "
+            "worker in [callback] ports, or run with fewer workers (docs/scale-out.md)"
         )
     for secret in profile.secrets():
         REDACTOR.add(secret)
@@ -170,6 +171,11 @@ def _browser_label(config: pytest.Config) -> str:
         return "from a Playwright server (--browser-ws-endpoint)"
     choice = choose_chromium(headless=not config.getoption("--headed", False))
     return choice.version if choice else "none found"
+
+
+def worker_index() -> int:
+    """This xdist worker's number (``gw3`` → 3); 0 without xdist."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 
 
 def _workers(config: pytest.Config) -> int:
@@ -218,7 +224,7 @@ _COLLECTION_ORIGIN = "collection"
 
 def _collection_origin(profile: Profile, callback_origin: str) -> str:
     if callback_origin == _COLLECTION_ORIGIN:
-        return f"http://{profile.callback_host}:{profile.callback_port or 65000}"
+        return profile.callback.origin(profile.callback.port_for(0) or 65000)
     return callback_origin
 
 
@@ -242,7 +248,12 @@ def _near_misses(config: pytest.Config, callback_origin: str) -> list[NearMiss]:
     origin = _collection_origin(profile, callback_origin)
     others = [uri for role, client in profile.clients.items() if role != "main"
               for uri in client.bound(origin).redirect_uris if "*" not in uri]
-    return near_misses(profile.main_client.bound(origin).redirect_uris, others)
+    registered = list(profile.main_client.bound(origin).redirect_uris)
+    # The other workers' ports are registered too: none of their URIs is a near miss.
+    registered += [uri for port in profile.callback.registered_ports
+                   for uri in profile.main_client.bound(profile.callback.origin(port)).redirect_uris
+                   if uri not in registered]
+    return near_misses(registered, others)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -333,7 +344,7 @@ def profile(pytestconfig: pytest.Config) -> Profile:
 @pytest.fixture(scope="session")
 def callback_server(profile: Profile) -> Iterator[CallbackServer]:
     """The relying party's callback server on loopback."""
-    with CallbackServer(profile.callback_host, profile.callback_port) as server:
+    with CallbackServer(profile.callback.host, profile.callback.port_for(worker_index())) as server:
         yield server
 
 

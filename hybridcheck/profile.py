@@ -139,12 +139,39 @@ class Launch:
     installed: str = ""
 
 
+#: Callback hosts the callback server binds as they are; any other name is mapped to 127.0.0.1.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 @dataclass(frozen=True)
 class Callback:
-    """``[callback]``: where the suite's relying-party callback server listens (port 0: a free one)."""
+    """``[callback]``: where the suite's relying-party callback server listens (port 0: a free one).
+
+    ``ports`` registers one port per xdist worker (worker ``gwN`` takes the N-th), so a real
+    tenant can run with ``-n``. A ``host`` that is not a loopback address is a name the
+    browser maps to 127.0.0.1 (Auth0 forces a consent page for ``localhost`` callbacks).
+    """
 
     host: str = "127.0.0.1"
     port: int = 0
+    ports: tuple[int, ...] = ()
+
+    @property
+    def loopback(self) -> bool:
+        return self.host in LOOPBACK_HOSTS
+
+    @property
+    def registered_ports(self) -> tuple[int, ...]:
+        """The fixed ports the tenant has callback URLs for (none: free ports)."""
+        return self.ports or ((self.port,) if self.port else ())
+
+    def port_for(self, worker: int) -> int:
+        """The port of xdist worker ``worker`` (0 without xdist); 0 takes a free one."""
+        return self.ports[worker] if self.ports else self.port
+
+    def origin(self, port: int) -> str:
+        shown = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{shown}:{port}"
 
 
 @dataclass(frozen=True)
@@ -224,14 +251,6 @@ class Profile:
         return AUTH0_USERINFO_LIMIT if self.embedded and self.embedded_settings.auth0_limits else None
 
     # Shorthands the plugin (plugin.py, severity.py) and the bench read; the facts are in the sections.
-    @property
-    def callback_host(self) -> str:
-        return self.callback.host
-
-    @property
-    def callback_port(self) -> int:
-        return self.callback.port
-
     @property
     def navigation_timeout_ms(self) -> int:
         return self.timeouts.navigation_ms
@@ -390,7 +409,9 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
         limits=_section(Limits, data["limits"]) if "limits" in data else None,
     )
     _check_urls(profile)
-    if not profile.started_by_run and profile.callback.port == 0:
+    if profile.callback.port and profile.callback.ports:
+        raise ProfileError(f"{path}: field callback.ports: give either port (one worker) or ports (one per worker)")
+    if not profile.started_by_run and not profile.callback.registered_ports:
         raise ProfileError(
             f"{path}: field callback.port: a real tenant needs the fixed port its callback URLs are registered with"
         )

@@ -121,7 +121,7 @@ def open_session(profile: Profile, defects: frozenset[str] = frozenset(),
 
     ``flow`` builds the browser side (the bench passes one that times its steps).
     """
-    with CallbackServer(profile.callback_host, profile.callback_port) as callback, \
+    with CallbackServer(profile.callback.host, profile.callback.port_for(0)) as callback, \
             started_target(profile, callback.origin, defects) as target, \
             httpx.Client(timeout=profile.http_timeout_s) as http:
         provider = fetch_metadata(http, target.issuer)

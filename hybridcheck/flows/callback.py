@@ -72,10 +72,14 @@ class _RecordingServer(ThreadingHTTPServer):
 
 
 class CallbackServer:
-    """A loopback HTTP server recording every request; ``origin`` is ``http://HOST:PORT``."""
+    """A loopback HTTP server recording every request; ``origin`` is ``http://HOST:PORT``.
+
+    ``host`` is what the redirect URIs say: an address is bound as it is; a name (``localhost``,
+    or one the browser maps to 127.0.0.1) binds 127.0.0.1.
+    """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        bind_host = "127.0.0.1" if host == "localhost" else host
+        bind_host = host if host in ("127.0.0.1", "::1") else "127.0.0.1"
         self._server = _RecordingServer((bind_host, port))
         self._thread = threading.Thread(target=self._server.serve_forever, name="hybridcheck-callback", daemon=True)
         display_host = f"[{host}]" if ":" in host else host

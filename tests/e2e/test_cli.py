@@ -80,7 +80,7 @@ def test_a_real_tenant_refuses_xdist_workers_with_one_message(run_suite, tmp_pat
     """Its callback port is registered at the tenant, so two workers cannot both listen on it."""
     result = run_suite("--tenant", str(_write(tmp_path, UNREACHABLE)), "-n", "2", env=REAL_TENANT_ENV)
     assert result.returncode == 4, result.stdout + result.stderr
-    assert "callback.port = 18799 is fixed" in result.stderr and "one worker" in result.stderr
+    assert "callback port(s) 18799 are fixed" in result.stderr and "[callback] ports" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -103,3 +103,33 @@ def test_marker_expressions_select_what_they_say(run_suite, expression, expected
         assert all("[code token-" in i for i in ids), ids
     if expected_names:
         assert {i.split("::")[1].split("[")[0] for i in ids} == expected_names
+
+
+def _free_ports(count: int) -> list[int]:
+    import socket
+
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_fixed_callback_ports_one_per_worker_and_a_host_name_mapped_to_loopback(run_suite, tmp_path):
+    """``[callback] ports``: each xdist worker listens on its own registered port, under a host
+    name the browser maps to 127.0.0.1 (what a real tenant with two registered callbacks needs)."""
+    ports = _free_ports(2)
+    text = (ROOT / LOCAL).read_text().replace(
+        'host = "localhost"', 'host = "rp.hybridcheck.test"', 1).replace("port = 0 ", f"ports = {ports} ", 1)
+    reports = tmp_path / "reports"
+    result = run_suite("--tenant", str(_write(tmp_path, text)), "-n", "2", "-m", "smoke",
+                       f"--alluredir={reports / 'allure'}", reports_dir=reports)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    evidence = "\n".join(p.read_text(errors="replace") for p in (reports / "allure").glob("*-attachment.json"))
+    for port in ports:
+        assert f"http://rp.hybridcheck.test:{port}/callback" in evidence, port
+    one_port_too_few = run_suite("--tenant", str(_write(tmp_path, text)), "-n", "3", "-m", "smoke")
+    assert one_port_too_few.returncode == 4 and "each of the 3 xdist workers needs its own" in one_port_too_few.stderr

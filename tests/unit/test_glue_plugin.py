@@ -532,7 +532,8 @@ recipe = "local"
     suite.write("test_one.py", ONE_TEST)
     run = suite.run("-n", "2", tenant=str(path))
     assert run.ret == USAGE_ERROR, run.output
-    assert "callback.port = 18799 is fixed" in run.result.stderr.str()
+    assert "callback port(s) 18799 are fixed" in run.result.stderr.str()
+    assert "one registered port per worker in [callback] ports" in run.result.stderr.str()
 
 
 def test_outside_suites_the_plugin_stays_dormant(suite, monkeypatch) -> None:

@@ -38,3 +38,9 @@ def test_no_variant_is_registered_or_repeated() -> None:
     uris = [v.uri for v in near_misses(registered, [OTHER]) if v.uri is not None]
     assert not set(uris) & set(registered) and len(uris) == len(set(uris))
     assert len({v.id for v in near_misses(registered, [OTHER])}) == len(near_misses(registered, [OTHER]))
+
+
+def test_the_other_port_is_one_no_registered_uri_uses():
+    registered = ["http://127.0.0.1:8765/callback", "http://127.0.0.1:8766/callback"]
+    other_port = next(v for v in near_misses(registered) if v.id == "other-port")
+    assert other_port.uri == "http://127.0.0.1:8767/callback"

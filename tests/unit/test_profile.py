@@ -137,6 +137,34 @@ def test_real_tenant_needs_a_fixed_callback_port(tmp_path):
         load_profile(str(path), env={"AUTH0_CLIENT_SECRET": "s", "AUTH0_TEST_PASSWORD": "p"})
 
 
+def _auth0(tmp_path, callback: str):
+    text = (ROOT / "tenants" / "auth0.example.toml").read_text()
+    start = text.index("\n[callback]\n") + 1
+    end = text.index("\n[", start)
+    path = tmp_path / "auth0.toml"
+    path.write_text(text[:start] + "[callback]\n" + callback + "\n" + text[end:])
+    return load_profile(str(path), env={"AUTH0_CLIENT_SECRET": "s", "AUTH0_TEST_PASSWORD": "p"})
+
+
+def test_one_registered_callback_port_per_worker(tmp_path):
+    callback = _auth0(tmp_path, "ports = [8765, 8766]").callback
+    assert callback.registered_ports == (8765, 8766)
+    assert (callback.port_for(0), callback.port_for(1)) == (8765, 8766)
+    assert callback.origin(8766) == "http://127.0.0.1:8766" and callback.loopback
+    with pytest.raises(ProfileError, match="field callback.ports: give either port"):
+        _auth0(tmp_path, "port = 8765\nports = [8766]")
+    with pytest.raises(ProfileError, match="callback"):
+        _auth0(tmp_path, "ports = [8765, 8765]")
+
+
+def test_a_callback_host_may_be_a_name_but_not_any_string(tmp_path):
+    callback = _auth0(tmp_path, 'host = "rp.hybridcheck.test"\nport = 8765').callback
+    assert not callback.loopback and callback.origin(8765) == "http://rp.hybridcheck.test:8765"
+    for bad in ("rp_under.example", "http://rp.example", "rp"):
+        with pytest.raises(ProfileError, match="callback.host"):
+            _auth0(tmp_path, f'host = "{bad}"\nport = 8765')
+
+
 def test_unknown_profile_name_lists_the_known_ones():
     with pytest.raises(ProfileError, match="known: .*local"):
         load_profile("no-such-tenant", env={})
