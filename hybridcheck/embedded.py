@@ -39,6 +39,7 @@ def tenant_config_from_profile(profile: Profile, callback_origin: str, defects: 
         access_token_claims=dict(profile.expectations.access_token_claims),
         defects=defects,
         faults=settings.faults,
+        misconfigurations=settings.misconfigurations,
         latency_s=settings.latency_s,
         rate_limit_per_second=settings.rate_limit_per_second,
         auth0_limits=settings.auth0_limits,

@@ -177,7 +177,7 @@ class AuthorizationResponse:
     callback_hits: tuple[CallbackHit, ...] = ()
     login_pages_shown: int = 0
     page_text: str = ""  # visible text of the final page (an error page, say)
-    #: Where the browser flow stopped: "client" (the callback page), "recipe error page", "settled"
+    #: Where the browser flow stopped: "client" (the callback page), "recipe error page", "login refused", "settled"
     #: (a page the recipe does not know, quiet), "timeout", "navigation failed", "login steps exhausted".
     stopped: str = ""
     retried: bool = False  # a second attempt after an infrastructure flake of a remote tenant (the first is kept too)

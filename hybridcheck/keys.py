@@ -29,7 +29,7 @@ DEFECTS_KEY = pytest.StashKey[frozenset[str]]()
 CHANNEL_KEY: pytest.StashKey[BackChannel] = pytest.StashKey()
 #: item.stash: the test's authorizer, whose recorded flows are the evidence reports show.
 EVIDENCE_KEY: pytest.StashKey[Authorizer] = pytest.StashKey()
-#: config.stash: the authorizer of the worker's SSO login (its flows count in the run's).
-LOGIN_EVIDENCE_KEY: pytest.StashKey[Authorizer] = pytest.StashKey()
+#: config.stash: the authorizers of the worker's SSO login and pre-flight (their flows count in the run's).
+LOGIN_EVIDENCE_KEY: pytest.StashKey[list[Authorizer]] = pytest.StashKey()
 #: item.stash: the requirement warnings (SHOULD-level findings) the test reported.
 WARNINGS_KEY: pytest.StashKey[list[Finding]] = pytest.StashKey()

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from hybridcheck import session
+from hybridcheck import preflight, session
 from hybridcheck.browser import choose_chromium, ws_endpoint
 from hybridcheck.checks.discovery import unadvertised_reason
 from hybridcheck.checks.response import check_flow_succeeded
@@ -400,16 +400,27 @@ def authorize_flow(profile: Profile, callback_server: CallbackServer) -> Authori
 
 @pytest.fixture(scope="session")
 def sso_storage_state(
-    pytestconfig: pytest.Config, browser: Any, target: Target, provider: ProviderMetadata, authorize_flow: AuthorizeFlow
+    pytestconfig: pytest.Config, browser: Any, target: Target, provider: ProviderMetadata,
+    authorize_flow: AuthorizeFlow, tokens: TokenClient,
 ) -> dict:
-    """Log in once per worker and keep the browser state, so tests reuse the SSO session."""
-    def keep(authorizer: Authorizer) -> None:
-        pytestconfig.stash[LOGIN_EVIDENCE_KEY] = authorizer
+    """Log in once per worker and keep the browser state, so tests reuse the SSO session; then
+    the pre-flight (:mod:`hybridcheck.preflight`) in that session: a known misconfiguration ends
+    the run (exit 6) with the setting to fix."""
+    kept = pytestconfig.stash.setdefault(LOGIN_EVIDENCE_KEY, [])
 
     try:
-        storage_state, _ = sso_login(browser, target, provider, authorize_flow, keep)
+        storage_state, _ = sso_login(browser, target, provider, authorize_flow, kept.append)
+        context = browser.new_context(storage_state=storage_state)
+        try:
+            checked = Authorizer(target, provider, authorize_flow, context.new_page)
+            kept.append(checked)
+            preflight.run(checked, tokens, target.profile)
+        finally:
+            context.close()
     except LoginFailed as exc:
         pytest.exit(str(exc), returncode=EXIT_TENANT_UNAVAILABLE)
+    except preflight.Misconfigured as exc:
+        pytest.exit(f"pre-flight: tenant {target.issuer} is misconfigured: {exc}", returncode=EXIT_TENANT_UNAVAILABLE)
     return storage_state
 
 

@@ -23,7 +23,9 @@ import jsonschema
 from hybridcheck.deviations import Deviation
 from hybridcheck.paths import SCHEMA_DIR, TENANTS_DIR
 from hybridcheck.requirements import catalogue
-from hybridcheck.tenant.faults import FAULTS, UnknownFaultError  # the registry alone: no tenant server
+from hybridcheck.tenant.faults import FAULTS  # the registries alone: no tenant server
+from hybridcheck.tenant.misconfigurations import MISCONFIGURATIONS
+from hybridcheck.tenant.switches import SwitchRegistry, UnknownSwitchError
 
 DEFAULT_PROFILE = "local"
 ENV_PROFILE = "HYBRIDCHECK_TENANT"
@@ -121,12 +123,14 @@ class Expectations:
 class EmbeddedSettings:
     """``[embedded]``: settings of the reference tenant (``issuer = "embedded"``).
 
-    ``faults`` is resolved at load: the profile's names and those in ``HYBRIDCHECK_FAULTS``."""
+    ``faults`` and ``misconfigurations`` are resolved at load: the profile's names and those in
+    ``HYBRIDCHECK_FAULTS`` / ``HYBRIDCHECK_MISCONFIGURATIONS``."""
 
     latency_s: float = 0.0
     rate_limit_per_second: float | None = None
     auth0_limits: bool = False
     faults: frozenset[str] = frozenset()
+    misconfigurations: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -323,20 +327,22 @@ def _deviations(entries: list[dict[str, Any]], path: Path) -> tuple[Deviation, .
     )
 
 
-def _faults(data: dict[str, Any], env: Mapping[str, str], path: Path) -> frozenset[str]:
-    """``[embedded] faults`` and those named in ``HYBRIDCHECK_FAULTS``, checked against the registry."""
+def _switches(data: dict[str, Any], env: Mapping[str, str], path: Path,
+              registry: SwitchRegistry[Any], field_name: str) -> frozenset[str]:
+    """``[embedded] <field_name>`` and the names in the registry's environment variable, checked
+    against the registry (faults, misconfigurations)."""
     try:
-        faults = FAULTS.check_known(data.get("embedded", {}).get("faults", ()))
-    except UnknownFaultError as exc:
-        raise ProfileError(f"{path}: field embedded.faults: {exc}") from None
+        names = registry.check_known(data.get("embedded", {}).get(field_name, ()))
+    except UnknownSwitchError as exc:
+        raise ProfileError(f"{path}: field embedded.{field_name}: {exc}") from None
     try:
-        faults |= FAULTS.from_env(env)
-    except UnknownFaultError as exc:
+        names |= registry.from_env(env)
+    except UnknownSwitchError as exc:
         raise ProfileError(str(exc)) from None
-    if faults and data["issuer"] != "embedded":
-        raise ProfileError(f"{path}: field embedded.faults ({FAULTS.env_var}): faults switch the embedded tenant "
-                           f"only, issuer is {data['issuer']!r}")
-    return faults
+    if names and data["issuer"] != "embedded":
+        raise ProfileError(f"{path}: field embedded.{field_name} ({registry.env_var}): {registry.kind}s switch the "
+                           f"embedded tenant only, issuer is {data['issuer']!r}")
+    return names
 
 
 def _schema_errors(data: dict[str, Any], path: Path) -> None:
@@ -401,7 +407,9 @@ def load_profile(ref: str, env: Mapping[str, str] | None = None) -> Profile:
         api=_section(Api, data["api"]) if "api" in data else None,
         organization=data.get("organization"),
         expectations=_section(Expectations, data.get("expectations")),
-        embedded_settings=_section(EmbeddedSettings, data.get("embedded"), faults=_faults(data, env, path)),
+        embedded_settings=_section(EmbeddedSettings, data.get("embedded"),
+                                   faults=_switches(data, env, path, FAULTS, "faults"),
+                                   misconfigurations=_switches(data, env, path, MISCONFIGURATIONS, "misconfigurations")),
         launch=_section(Launch, data["launch"]) if "launch" in data else None,
         deviations=_deviations(data.get("deviations", []), path),
         callback=_section(Callback, data.get("callback")),

@@ -354,9 +354,8 @@ class Reporter:
             self.cases[report.nodeid] = merged
 
     def _count_logins(self) -> None:
-        login = self.config.stash.get(LOGIN_EVIDENCE_KEY, None)
-        if login is not None:
-            flows, logins = _flows_of(login)
+        for authorizer in self.config.stash.get(LOGIN_EVIDENCE_KEY, []):
+            flows, logins = _flows_of(authorizer)
             self.flows += flows
             self.logins += logins
 

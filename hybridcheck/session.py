@@ -28,6 +28,7 @@ from hybridcheck.flows.metadata import fetch_metadata
 from hybridcheck.flows.pacing import SharedBucket
 from hybridcheck.flows.token import TokenClient
 from hybridcheck.peer import launch_peer, peer_environment
+from hybridcheck.preflight import diagnose_authorization
 from hybridcheck.profile import Profile
 from hybridcheck.redact import redact
 from hybridcheck.target import Authorizer, Target
@@ -90,9 +91,12 @@ def sso_login(browser: Any, target: Target, provider: ProviderMetadata, flow: Au
         keep(authorizer)
         response = authorizer(response_type="code", response_mode=None, scope="openid")
         if "code" not in response.params:
+            known = diagnose_authorization(response, target.profile)
+            if known:
+                raise LoginFailed(f"tenant {target.issuer} is misconfigured: {known}")
             shown = redact(response.page_text[:300] or json.dumps(response.params))
             raise LoginFailed(f"login to {target.issuer} with recipe '{flow.recipe.name}' did not reach the client "
-                              f"(final URL {redact(response.final_url)}): {shown}")
+                              f"(final URL {redact(response.final_url)}, stopped: {response.stopped}): {shown}")
         return context.storage_state(), response
     finally:
         context.close()

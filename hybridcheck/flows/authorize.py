@@ -167,7 +167,7 @@ class AuthorizeFlow:
         """Wait until the client got the response or the tenant shows one of the recipe's pages.
 
         Returns "login step" when a login/consent step is on screen, else where the flow
-        stops: "client", "recipe error page", or, on a page that shows none of the known
+        stops: "client", "recipe error page", "login refused", or, on a page that shows none of the known
         markers (another tenant's error page, say), "settled" as soon as the page is quiet
         (:class:`PageActivity`, ``settle_ms``) and "timeout" when it never is.
         """
@@ -190,6 +190,8 @@ class AuthorizeFlow:
             return "client"
         if self.recipe.error and page.locator(self.recipe.error).count():
             return "recipe error page"
+        if self.recipe.login_error and page.locator(self.recipe.login_error).count():
+            return "login refused"  # never submit refused credentials again
         return "login step"
 
     @staticmethod

@@ -18,7 +18,8 @@ from hybridcheck.profile import Login, TestUser
 
 @dataclass(frozen=True)
 class LoginRecipe:
-    """Selectors of a tenant's login UI. ``error`` marks the tenant's error page, if known."""
+    """Selectors of a tenant's login UI. ``error`` marks the tenant's error page, ``login_error``
+    the message of a login page that refused the credentials (if known)."""
 
     name: str
     username: str
@@ -27,6 +28,7 @@ class LoginRecipe:
     next: str | None = None  # identifier-first: the button after the username
     consent: str | None = None  # a consent/confirmation screen's accept button
     error: str | None = None
+    login_error: str | None = None
 
     def markers(self) -> list[str]:
         """Selectors whose presence means "the tenant wants something from the user or gave up"."""
@@ -61,6 +63,7 @@ RECIPES: Mapping[str, LoginRecipe] = {
         submit=_AUTH0_SUBMIT,
         consent=_AUTH0_CONSENT,
         error="#error-code",
+        login_error="#login-error",
     ),
     # Auth0 Universal Login: one page, or identifier-first (username page, then password page);
     # a consent screen (third-party or localhost callback confirmation) is accepted.
@@ -71,6 +74,7 @@ RECIPES: Mapping[str, LoginRecipe] = {
         submit=_AUTH0_SUBMIT,
         consent=_AUTH0_CONSENT,
         error="#error-page, .error-page, [data-error-code]",
+        login_error="#login-error, [id^=error-element-], .ulp-input-error-message",
     ),
     # panva/oidc-provider's development interactions (v9): a login page, then a consent page
     # "Continue"; both post to /interaction/<uid> and differ only by their hidden `prompt`.
@@ -98,4 +102,5 @@ def recipe_for(login: Login) -> LoginRecipe:
         next=s.get("next"),
         consent=s.get("consent"),
         error=s.get("error"),
+        login_error=s.get("login_error"),
     )

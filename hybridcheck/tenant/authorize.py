@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
-from urllib.parse import unquote
+from dataclasses import dataclass, replace
+from urllib.parse import unquote, urlsplit
 
 from starlette.responses import Response
 
@@ -31,6 +31,7 @@ from hybridcheck.tenant.claims import (
 from hybridcheck.tenant.config import ClientConfig
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.delivery import deliver, safe_description
+from hybridcheck.tenant.misconfigurations import IMPLICIT_NOT_ALLOWED
 from hybridcheck.tenant.pages import error_response, unmarked_error_response
 from hybridcheck.tenant.request_object import apply_request_object
 from hybridcheck.tenant.responses import redirect
@@ -66,6 +67,7 @@ class PageError:
 
     error: str
     description: str
+    status: int = 400
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ def _resolve_redirect_uri(tenant: Tenant, client: ClientConfig,
             return first, None
         return PageError("invalid_request", "Missing required parameter: redirect_uri")
     without_fragment = sent.split("#", 1)[0]
+    if tenant.has_misconfiguration("callback_not_allowed"):  # Allowed Callback URLs lacks it
+        return PageError("invalid_request", CALLBACK_MISMATCH)
     if not is_registered(tenant, client, without_fragment):
         if tenant.has_defect("redirect_uri_mismatch_redirects_error"):
             return without_fragment, sent  # the whole response, code included, goes to the unregistered URI
@@ -202,6 +206,8 @@ def parse_request(tenant: Tenant, items: Iterable[tuple[str, str]]) -> AuthReque
         response_type = CODE_ID_TOKEN
     if response_type not in SUPPORTED_RESPONSE_TYPES:
         return fail("unsupported_response_type", f"Unsupported response_type: {response_type_value}")
+    if response_type & TOKEN_BEARING and tenant.has_misconfiguration("implicit_grant_off"):
+        return PageError("unauthorized_client", IMPLICIT_NOT_ALLOWED, 403)  # Auth0: a 403 page, no redirect
     if repeated:
         return fail("invalid_request", f"Parameters sent more than once: {', '.join(sorted(repeated))}")
     # response_mode (MRT §2.1, §5; FP §2): never tokens in the query.
@@ -316,15 +322,24 @@ def needs_login(tenant: Tenant, request: AuthRequest, session: Session | None) -
     return False
 
 
+def _is_loopback(uri: str) -> bool:
+    return urlsplit(uri).hostname in ("localhost", "127.0.0.1", "::1")
+
+
 def authorize(tenant: Tenant, items: Iterable[tuple[str, str]], session: Session | None) -> Response:
     """Handle one authorization request: error, login page, or the response."""
     request = parse_request(tenant, items)
     if isinstance(request, PageError):
         if tenant.has_fault("error_page_unmarked"):
             return unmarked_error_response(request.error, request.description)
-        return error_response(request.error, request.description)
+        return error_response(request.error, request.description, request.status)
     if isinstance(request, ClientError):
         return deliver_error(tenant, request)
+    if _is_loopback(request.redirect_uri) and tenant.has_misconfiguration("consent_for_loopback"):
+        if "none" in request.prompt:  # Auth0 cannot skip consent for localhost callbacks
+            return deliver_error(tenant, ClientError(request.redirect_uri, request.response_mode,
+                                                     "consent_required", "Consent required", request.state))
+        request = replace(request, prompt=request.prompt | {"consent"})
     login = needs_login(tenant, request, session)
     if "none" in request.prompt:  # Core §3.1.2.6: never show UI
         if tenant.has_defect("prompt_none_ignores_session"):

@@ -11,6 +11,7 @@ from typing import Any
 
 from hybridcheck.tenant.defects import DEFECTS
 from hybridcheck.tenant.faults import FAULTS
+from hybridcheck.tenant.misconfigurations import MISCONFIGURATIONS
 from hybridcheck.tenant.wildcards import check_callback
 
 
@@ -60,6 +61,7 @@ class TenantConfig:
     access_token_claims: dict[str, Any] = field(default_factory=dict)
     defects: frozenset[str] = frozenset()
     faults: frozenset[str] = frozenset()  # malformed answers (robustness tests), not in the mutation matrix
+    misconfigurations: frozenset[str] = frozenset()  # dashboard settings set wrong (pre-flight tests)
     latency_s: float = 0.0  # added to every response (robustness tests)
     rate_limit_per_second: float | None = None  # global bucket; None = unlimited (or 100 with auth0_limits)
     auth0_limits: bool = False  # Auth0's Authentication API limits: 100/s overall, /userinfo 10 + 5/min per user
@@ -68,9 +70,10 @@ class TenantConfig:
     port: int = 0
 
     def __post_init__(self) -> None:
-        """Refuse unknown defect and fault names at once (the errors list the known ones)."""
+        """Refuse unknown switch names at once (the errors list the known ones)."""
         DEFECTS.check_known(self.defects)
         FAULTS.check_known(self.faults)
+        MISCONFIGURATIONS.check_known(self.misconfigurations)
 
     def has_defect(self, name: str) -> bool:
         """Whether defect ``name`` is switched on. A name not in the registry is a bug: KeyError."""
@@ -83,3 +86,9 @@ class TenantConfig:
         if name not in FAULTS:
             raise KeyError(f"no such fault in the registry: {name}")
         return name in self.faults
+
+    def has_misconfiguration(self, name: str) -> bool:
+        """Whether misconfiguration ``name`` is switched on. A name not in the registry is a bug: KeyError."""
+        if name not in MISCONFIGURATIONS:
+            raise KeyError(f"no such misconfiguration in the registry: {name}")
+        return name in self.misconfigurations

@@ -26,6 +26,9 @@ class Tenant:
     def has_fault(self, name: str) -> bool:
         return self.config.has_fault(name)
 
+    def has_misconfiguration(self, name: str) -> bool:
+        return self.config.has_misconfiguration(name)
+
     def client(self, client_id: str | None) -> ClientConfig | None:
         return next((c for c in self.config.clients if c.client_id == client_id), None)
 
@@ -36,6 +39,9 @@ class Tenant:
         return next(u for u in self.config.users if u.sub == sub)
 
     def api(self, identifier: str | None) -> ApiConfig | None:
+        """The API (Auth0 Resource Server) named ``identifier``; none when ``api_missing`` deletes it."""
+        if self.has_misconfiguration("api_missing"):
+            return None
         return next((a for a in self.config.apis if a.identifier == identifier), None)
 
     def endpoint(self, path: str) -> str:

@@ -88,6 +88,11 @@ class KeySet:
         return jwt.encode(claims, self._foreign.private_key, algorithm=ALGORITHM, headers=headers)
 
 
+def sign_with_secret(claims: dict[str, Any], secret: str) -> str:
+    """HS256 with a client secret as the key: what Auth0 does with the HS256 signature option."""
+    return jwt.encode(claims, secret, algorithm="HS256", headers={"typ": "JWT"})
+
+
 def sign_unsecured(claims: dict[str, Any]) -> str:
     """An unsecured JWT, ``alg: none`` (RFC 7519 §6): only for the ``alg_none_id_token`` defect."""
     return jwt.encode(claims, None, algorithm="none", headers={"typ": "JWT"})

@@ -17,7 +17,9 @@ from starlette.responses import HTMLResponse, Response
 
 from hybridcheck.tenant.authorize import AuthRequest, ClientError, complete, deliver_error
 from hybridcheck.tenant.context import Tenant
-from hybridcheck.tenant.pages import consent_page, error_response, login_page
+from hybridcheck.tenant.config import UserConfig
+from hybridcheck.tenant.misconfigurations import BLOCKED, BOT_CHALLENGE, WRONG_CREDENTIALS
+from hybridcheck.tenant.pages import consent_page, error_response, login_page, mfa_page
 from hybridcheck.tenant.store import Session
 from hybridcheck.tenant.responses import NO_STORE
 
@@ -41,9 +43,11 @@ def submit_login(tenant: Tenant, form: dict[str, str]) -> Response:
         return error_response("invalid_request", _UNKNOWN_TXN)
     username = form.get("username", "")
     user = tenant.user_by_username(username)
-    if user is None or not hmac.compare_digest(user.password.encode(), form.get("password", "").encode()):
-        page = login_page(txn, username=username, error="Wrong email or password.")
-        return HTMLResponse(page, status_code=400, headers=NO_STORE)
+    refusal = _refusal(tenant, user, form.get("password", ""))
+    if refusal is not None:
+        return HTMLResponse(login_page(txn, username=username, error=refusal), status_code=400, headers=NO_STORE)
+    if tenant.has_misconfiguration("mfa_for_test_user"):  # the challenge no browser run can answer
+        return HTMLResponse(mfa_page(txn), headers=NO_STORE)
     if "consent" in request.prompt:
         response: Response = HTMLResponse(consent_page(txn, request.client_id, request.scope), headers=NO_STORE)
         session = tenant.store.new_session(user.sub)
@@ -54,6 +58,21 @@ def submit_login(tenant: Tenant, form: dict[str, str]) -> Response:
         response = complete(tenant, request, session)
     response.set_cookie(SESSION_COOKIE, session.id, httponly=True, path="/", samesite="lax")
     return response
+
+
+def _refusal(tenant: Tenant, user: UserConfig | None, password: str) -> str | None:
+    """Why the login is refused (Auth0's words), or None. The misconfigurations a test user can
+    meet: bot detection, a blocked account, a password that is not the profile's."""
+    if tenant.has_misconfiguration("bot_detection"):
+        return BOT_CHALLENGE
+    if user is None:
+        return WRONG_CREDENTIALS
+    if tenant.has_misconfiguration("test_user_blocked"):
+        return BLOCKED
+    expected = user.password + ("-changed" if tenant.has_misconfiguration("test_user_password_changed") else "")
+    if not hmac.compare_digest(expected.encode(), password.encode()):
+        return WRONG_CREDENTIALS
+    return None
 
 
 def show_consent(tenant: Tenant, txn: str | None) -> Response:

@@ -14,6 +14,7 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
+from hybridcheck.tenant.misconfigurations import MFA_TITLE
 from hybridcheck.tenant.responses import NO_STORE
 
 _PAGE = """<!doctype html>
@@ -43,6 +44,18 @@ def login_page(txn: str, username: str = "", error: str | None = None) -> str:
 <button type="submit" name="action" value="default">Continue</button>
 </form>"""
     return _page("Log in", content)
+
+
+def mfa_page(txn: str) -> str:
+    """Auth0's one-time-password challenge after the password (misconfiguration ``mfa_for_test_user``)."""
+    content = f"""<h1 id="mfa-title">{escape(MFA_TITLE)}</h1>
+<p>Check your preferred one-time password application for a code.</p>
+<form method="post" action="/u/mfa-otp-challenge">
+<input type="hidden" name="txn" value="{escape(txn)}">
+<label for="code">Enter your one-time code</label>
+<input id="code" name="code" type="text" autocomplete="one-time-code">
+</form>"""
+    return _page(MFA_TITLE, content)
 
 
 def consent_page(txn: str, client_id: str, scope: tuple[str, ...]) -> str:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from hybridcheck.tenant.claims import claims_for_scope, full_hash, left_half_hash, requested_claims
 from hybridcheck.tenant.config import UserConfig
 from hybridcheck.tenant.context import Tenant
-from hybridcheck.tenant.keys import ALGORITHM, sign_unsecured
+from hybridcheck.tenant.keys import ALGORITHM, sign_unsecured, sign_with_secret
 from hybridcheck.tenant.store import AccessTokenRecord, Grant, new_secret_value
 
 ID_TOKEN_LIFETIME_S = 3600
@@ -172,6 +172,9 @@ def _sign_id_token(tenant: Tenant, claims: dict[str, Any], channel: Channel) -> 
     """
     if tenant.has_fault("id_token_not_jwt"):
         return new_secret_value()
+    if tenant.has_misconfiguration("id_token_hs256"):  # Auth0's HS256 option: the client secret is the key
+        client = tenant.client(claims["aud"] if isinstance(claims["aud"], str) else claims["aud"][0])
+        return sign_with_secret(claims, client.client_secret if client else "")
     if channel == "front_channel" and tenant.has_defect("alg_none_id_token"):
         return sign_unsecured(claims)
     if tenant.has_defect("id_token_wrong_key"):

@@ -39,7 +39,7 @@ class FakeLocator:
 
     def _present(self) -> bool:
         marker = f"#{CALLBACK_MARKER_ID}"
-        absent = ("#error-code", RECIPES["local"].consent)  # the login page shows no error and asks no consent
+        absent = ("#error-code", RECIPES["local"].consent, RECIPES["local"].login_error)  # no error, no consent
         return any((s == marker) == self.page.at_client and s not in absent for s in self.selectors)
 
     def wait_for(self, state: str, timeout: float) -> None:
