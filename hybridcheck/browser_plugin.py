@@ -44,7 +44,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def host_resolver_rules(callback: Callback | None) -> str:
     """Chromium's host mapping: the near-miss "foreign host" (so a tenant that redirects there
     reaches the callback server) and a callback host *name* the profile registers, to 127.0.0.1."""
-    names = [FOREIGN_HOST, f"*.{FOREIGN_HOST}"] + ([callback.host] if callback and not callback.loopback else [])
+    names = [FOREIGN_HOST, f"*.{FOREIGN_HOST}"]
+    if callback and not callback.loopback:  # and its subdomains: the "other subdomain" near miss
+        names += [callback.host, f"*.{callback.host}"]
     return "--host-resolver-rules=" + ", ".join(f"MAP {name} 127.0.0.1" for name in names)
 
 

@@ -43,5 +43,6 @@ def tenant_config_from_profile(profile: Profile, callback_origin: str, defects: 
         latency_s=settings.latency_s,
         rate_limit_per_second=settings.rate_limit_per_second,
         auth0_limits=settings.auth0_limits,
+        auth0_mode=settings.auth0_mode,
         authorization_response_iss=profile.capabilities.authorization_response_iss,
     )

@@ -129,6 +129,7 @@ class EmbeddedSettings:
     latency_s: float = 0.0
     rate_limit_per_second: float | None = None
     auth0_limits: bool = False
+    auth0_mode: bool = False
     faults: frozenset[str] = frozenset()
     misconfigurations: frozenset[str] = frozenset()
 

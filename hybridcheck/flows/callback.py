@@ -84,6 +84,8 @@ class CallbackServer:
         self._thread = threading.Thread(target=self._server.serve_forever, name="hybridcheck-callback", daemon=True)
         display_host = f"[{host}]" if ":" in host else host
         self.origin = f"http://{display_host}:{self._server.server_address[1]}"
+        #: Where a tenant on this machine reaches the server whatever name the browser maps (request_uri).
+        self.bound_origin = f"http://{'[::1]' if bind_host == '::1' else bind_host}:{self._server.server_address[1]}"
 
     def __repr__(self) -> str:
         return f"<CallbackServer {self.origin}>"
@@ -98,9 +100,10 @@ class CallbackServer:
         self._thread.join(timeout=5)
 
     def publish(self, path: str, body: str, content_type: str) -> str:
-        """Serve ``body`` at ``path`` (a request object for ``request_uri``, say); return its URL."""
+        """Serve ``body`` at ``path`` (a request object for ``request_uri``, say); return its URL, by
+        the bound address: the tenant fetches it itself, without the browser's host mapping."""
         self._server.published[path] = (content_type, body.encode("utf-8"))
-        return self.origin + path
+        return self.bound_origin + path
 
     def mark(self) -> int:
         """A position in the log: :meth:`hits_since` returns what came after it."""

@@ -332,10 +332,11 @@ def authorize(tenant: Tenant, items: Iterable[tuple[str, str]], session: Session
     if isinstance(request, PageError):
         if tenant.has_fault("error_page_unmarked"):
             return unmarked_error_response(request.error, request.description)
-        return error_response(request.error, request.description, request.status)
+        return error_response(request.error, request.description, request.status, auth0=tenant.config.auth0_mode)
     if isinstance(request, ClientError):
         return deliver_error(tenant, request)
-    if _is_loopback(request.redirect_uri) and tenant.has_misconfiguration("consent_for_loopback"):
+    loopback_consent = tenant.config.auth0_mode or tenant.has_misconfiguration("consent_for_loopback")
+    if _is_loopback(request.redirect_uri) and loopback_consent:
         if "none" in request.prompt:  # Auth0 cannot skip consent for localhost callbacks
             return deliver_error(tenant, ClientError(request.redirect_uri, request.response_mode,
                                                      "consent_required", "Consent required", request.state))

@@ -66,6 +66,9 @@ class TenantConfig:
     rate_limit_per_second: float | None = None  # global bucket; None = unlimited (or 100 with auth0_limits)
     auth0_limits: bool = False  # Auth0's Authentication API limits: 100/s overall, /userinfo 10 + 5/min per user
     authorization_response_iss: bool = False  # RFC 9207: ``iss`` in every authorization response
+    #: Auth0 as it really behaves, where the spec lets it or where it is a known deviation: New Universal
+    #: Login (identifier first), Auth0's page markup, consent for loopback callbacks, 403 invalid_grant.
+    auth0_mode: bool = False
     host: str = "127.0.0.1"
     port: int = 0
 

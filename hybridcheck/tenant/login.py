@@ -19,7 +19,7 @@ from hybridcheck.tenant.authorize import AuthRequest, ClientError, complete, del
 from hybridcheck.tenant.context import Tenant
 from hybridcheck.tenant.config import UserConfig
 from hybridcheck.tenant.misconfigurations import BLOCKED, BOT_CHALLENGE, WRONG_CREDENTIALS
-from hybridcheck.tenant.pages import consent_page, error_response, login_page, mfa_page
+from hybridcheck.tenant.pages import consent_page, error_response, identifier_page, login_page, mfa_page, password_page
 from hybridcheck.tenant.store import Session
 from hybridcheck.tenant.responses import NO_STORE
 
@@ -27,12 +27,17 @@ SESSION_COOKIE = "hc_session"
 _UNKNOWN_TXN = "The login transaction is unknown or has expired. Start again from the application."
 
 
+def _unknown_transaction(tenant: Tenant) -> Response:
+    return error_response("invalid_request", _UNKNOWN_TXN, auth0=tenant.config.auth0_mode)
+
+
 def show_login(tenant: Tenant, txn: str | None) -> Response:
-    """GET /u/login: the form, pre-filled with ``login_hint``."""
+    """GET /u/login: the form, pre-filled with ``login_hint`` (Auth0 mode: the identifier page)."""
     request: AuthRequest | None = tenant.store.pending(txn)
     if request is None or txn is None:
-        return error_response("invalid_request", _UNKNOWN_TXN)
-    return HTMLResponse(login_page(txn, username=request.login_hint or ""), headers=NO_STORE)
+        return _unknown_transaction(tenant)
+    page = identifier_page if tenant.config.auth0_mode else login_page
+    return HTMLResponse(page(txn, username=request.login_hint or ""), headers=NO_STORE)
 
 
 def submit_login(tenant: Tenant, form: dict[str, str]) -> Response:
@@ -40,12 +45,16 @@ def submit_login(tenant: Tenant, form: dict[str, str]) -> Response:
     txn = form.get("txn", "")
     request: AuthRequest | None = tenant.store.pending(txn)
     if request is None:
-        return error_response("invalid_request", _UNKNOWN_TXN)
+        return _unknown_transaction(tenant)
     username = form.get("username", "")
+    auth0 = tenant.config.auth0_mode
+    if auth0 and form.get("step") == "identifier":  # New Universal Login: now the password page
+        return HTMLResponse(password_page(txn, username), headers=NO_STORE)
     user = tenant.user_by_username(username)
     refusal = _refusal(tenant, user, form.get("password", ""))
     if refusal is not None:
-        return HTMLResponse(login_page(txn, username=username, error=refusal), status_code=400, headers=NO_STORE)
+        page = password_page(txn, username, refusal) if auth0 else login_page(txn, username=username, error=refusal)
+        return HTMLResponse(page, status_code=400, headers=NO_STORE)
     if tenant.has_misconfiguration("mfa_for_test_user"):  # the challenge no browser run can answer
         return HTMLResponse(mfa_page(txn), headers=NO_STORE)
     if "consent" in request.prompt:
@@ -53,7 +62,7 @@ def submit_login(tenant: Tenant, form: dict[str, str]) -> Response:
         session = tenant.store.new_session(user.sub)
     else:
         if tenant.store.take_pending(txn) is None:  # a concurrent submit finished it
-            return error_response("invalid_request", _UNKNOWN_TXN)
+            return _unknown_transaction(tenant)
         session = tenant.store.new_session(user.sub)
         response = complete(tenant, request, session)
     response.set_cookie(SESSION_COOKIE, session.id, httponly=True, path="/", samesite="lax")
@@ -79,7 +88,7 @@ def show_consent(tenant: Tenant, txn: str | None) -> Response:
     """GET /u/consent: what the parked ``prompt=consent`` request asks for, Accept or Decline."""
     request: AuthRequest | None = tenant.store.pending(txn)
     if request is None or txn is None:
-        return error_response("invalid_request", _UNKNOWN_TXN)
+        return _unknown_transaction(tenant)
     return HTMLResponse(consent_page(txn, request.client_id, request.scope), headers=NO_STORE)
 
 
@@ -87,7 +96,7 @@ def submit_consent(tenant: Tenant, form: dict[str, str], session: Session | None
     """POST /u/consent: accepted, the parked request is answered; declined, ``access_denied``."""
     request: AuthRequest | None = tenant.store.take_pending(form.get("txn", ""))
     if request is None or session is None:
-        return error_response("invalid_request", _UNKNOWN_TXN)
+        return _unknown_transaction(tenant)
     if form.get("action") != "accept":
         return deliver_error(tenant, ClientError(request.redirect_uri, request.response_mode, "access_denied",
                                                  "The user declined.", request.state))

@@ -46,6 +46,35 @@ def login_page(txn: str, username: str = "", error: str | None = None) -> str:
     return _page("Log in", content)
 
 
+def identifier_page(txn: str, username: str = "") -> str:
+    """New Universal Login, identifier first: the username alone, then Continue (Auth0 mode)."""
+    content = f"""<main class="ulp-container"><h1>Welcome</h1><p>Log in to continue.</p>
+<form method="post" action="/u/login" data-form-primary="true">
+<input type="hidden" name="txn" value="{escape(txn)}">
+<input type="hidden" name="step" value="identifier">
+<label for="username">Email address*</label>
+<input id="username" name="username" type="text" inputmode="email" autocomplete="username" value="{escape(username)}">
+<button type="submit" name="action" value="default">Continue</button>
+</form></main>"""
+    return _page("Log in", content)
+
+
+def password_page(txn: str, username: str, error: str | None = None) -> str:
+    """New Universal Login, the second page: the username shown, the password, Continue (Auth0 mode)."""
+    message = (f'<div id="error-element-password" class="ulp-input-error-message">{escape(error)}</div>\n'
+               if error else "")
+    content = f"""<main class="ulp-container"><h1>Enter Your Password</h1>
+<form method="post" action="/u/login" data-form-primary="true">
+<input type="hidden" name="txn" value="{escape(txn)}">
+<input type="hidden" name="username" value="{escape(username)}">
+<span class="ulp-authenticator-selector-text">{escape(username)}</span>
+<label for="password">Password*</label>
+<input id="password" name="password" type="password" autocomplete="current-password">
+{message}<button type="submit" name="action" value="default">Continue</button>
+</form></main>"""
+    return _page("Enter your password", content)
+
+
 def mfa_page(txn: str) -> str:
     """Auth0's one-time-password challenge after the password (misconfiguration ``mfa_for_test_user``)."""
     content = f"""<h1 id="mfa-title">{escape(MFA_TITLE)}</h1>
@@ -82,9 +111,20 @@ def error_page(error: str, description: str) -> str:
     return _page("Error", content)
 
 
-def error_response(error: str, description: str, status_code: int = 400) -> HTMLResponse:
-    """The error page as a response (never cached)."""
-    return HTMLResponse(error_page(error, description), status_code=status_code, headers=NO_STORE)
+def auth0_error_page(error: str, description: str) -> str:
+    """Auth0's error page (Auth0 mode): no redirect, the code in ``data-error-code``."""
+    content = f"""<main id="error-page" class="error-page" data-error-code="{escape(error)}">
+<h1>Oops!, something went wrong</h1>
+<p class="error-code">{escape(error)}</p>
+<p class="error-description">{escape(description)}</p>
+</main>"""
+    return _page("Error", content)
+
+
+def error_response(error: str, description: str, status_code: int = 400, *, auth0: bool = False) -> HTMLResponse:
+    """The error page as a response (never cached); ``auth0``: Auth0's markup."""
+    page = auth0_error_page(error, description) if auth0 else error_page(error, description)
+    return HTMLResponse(page, status_code=status_code, headers=NO_STORE)
 
 
 def unmarked_error_response(error: str, description: str) -> HTMLResponse:

@@ -85,6 +85,8 @@ def _error(tenant: Tenant, failure: OAuthError) -> Response:
     status = failure.status_code
     if tenant.has_defect("token_errors_403") and failure.error not in _STATUS_JUDGED_ELSEWHERE:
         status = 403
+    if tenant.config.auth0_mode and failure.error == "invalid_grant":  # Auth0's documented 403
+        status = 403
     if tenant.has_defect("token_error_not_json"):
         return PlainTextResponse(f"{failure.error}: {failure.description}", status, {**NO_STORE, **failure.headers})
     return json_response({"error": failure.error, "error_description": failure.description}, status, failure.headers)
