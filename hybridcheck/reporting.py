@@ -36,7 +36,7 @@ import pytest
 from _pytest._code.code import ReprEntry, ReprExceptionInfo, ReprFileLocation, ReprTraceback
 from pytest_metadata.plugin import metadata_key
 
-from hybridcheck import deviations, history, results
+from hybridcheck import allure_meta, deviations, history, results
 from hybridcheck.artifacts import scrub_tree
 from hybridcheck.checks.base import RequirementFailure
 from hybridcheck.evidence import AuthorizationResponse, HttpExchange
@@ -152,14 +152,20 @@ def _html_extras(flows: list[AuthorizationResponse], final_page: Any) -> list[An
 
 @pytest.fixture(autouse=True)
 def _allure_labels(request: pytest.FixtureRequest) -> None:
-    """Allure labels: requirement ID and source, family, response type and mode."""
+    """Allure labels: requirement, family and requirement as feature and story, severity, links
+    to the specification sections, the tenant, response type and mode."""
     known = catalogue()
     for marker in request.node.iter_markers("req"):
-        for req in marker.args:
-            if req in known:
-                allure.dynamic.label("requirement", req)
-                allure.dynamic.story(f"{req} ({known[req].source})")
-                allure.dynamic.feature(known[req].family)
+        for req in (known[r] for r in marker.args if r in known):
+            allure.dynamic.label("requirement", req.id)
+            allure.dynamic.feature(allure_meta.FAMILY_NAMES.get(req.family, req.family))
+            allure.dynamic.story(allure_meta.story(req))
+            allure.dynamic.severity(allure_meta.severity(req))
+            for url, name in allure_meta.spec_links(req.source):
+                allure.dynamic.link(url, name=name)
+    profile = request.config.stash.get(PROFILE_KEY, None)
+    if profile is not None:
+        allure.dynamic.label("tenant", profile.name)
     callspec = getattr(request.node, "callspec", None)
     cell = callspec.params.get("case") if callspec else None
     if cell is not None:
@@ -387,6 +393,8 @@ class Reporter:
             Path(alluredir).mkdir(parents=True, exist_ok=True)
             lines = [f"{key.replace(' ', '.')}={value}" for key, value in self.environment.items()]
             (Path(alluredir) / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            for name, value in (("categories.json", allure_meta.CATEGORIES), ("executor.json", allure_meta.executor())):
+                (Path(alluredir) / name).write_text(json.dumps(value, indent=1) + "\n", encoding="utf-8")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -497,7 +505,7 @@ class Reporter:
         """report.html opens with the results by requirement, failures first."""
         rows = sorted(self._tested(), key=lambda row: (_verdict(row[2]) != "FAIL", _requirement_order(row[0])))
         cells = "".join(
-            f"<tr><td>{_verdict(counts)}</td><td>{req}</td><td>{html.escape(entry['title'][:120])}</td>"
+            f"<tr><td>{_verdict(counts)}</td><td>{req}</td><td>{html.escape(allure_meta.title(entry['title']))}</td>"
             f"<td>{html.escape(entry['source'])}</td>"
             + "".join(f"<td>{counts[name]}</td>" for name in _COLUMNS)
             + "</tr>"

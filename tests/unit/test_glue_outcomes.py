@@ -208,3 +208,21 @@ def test_merge_ignores_passing_setup_and_teardown_and_keeps_the_worse_outcome() 
 ])
 def test_verdict(counts, verdict) -> None:
     assert _verdict(Counter(counts)) == verdict
+
+
+def test_allure_gets_categories_executor_environment_and_labels(suite) -> None:
+    suite.write("test_one.py", """
+    import pytest
+
+    @pytest.mark.req("IDT-3")
+    def test_c_hash():
+        pass
+    """)
+    alluredir = suite.pytester.path / "allure"
+    suite.run(f"--alluredir={alluredir}")
+    assert {"categories.json", "executor.json", "environment.properties"} <= {p.name for p in alluredir.iterdir()}
+    (result,) = [json.loads(p.read_text()) for p in alluredir.glob("*-result.json")]
+    labels = {label["name"]: label["value"] for label in result["labels"]}
+    assert labels["feature"] == "ID token" and labels["story"].startswith("IDT-3: ")
+    assert labels["severity"] == "critical" and labels["tenant"] == "local" and labels["requirement"] == "IDT-3"
+    assert any(link["url"].startswith("https://openid.net/specs/openid-connect-core") for link in result["links"])
