@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from hybridcheck.checks.base import Finding
     from hybridcheck.flows.http import BackChannel
     from hybridcheck.profile import Profile
+    from hybridcheck.shared_flows import SharedFlow
     from hybridcheck.target import Authorizer
 
 #: Exit code when the run cannot talk to the tenant at all (unreachable, peer not starting,
@@ -29,7 +30,10 @@ DEFECTS_KEY = pytest.StashKey[frozenset[str]]()
 CHANNEL_KEY: pytest.StashKey[BackChannel] = pytest.StashKey()
 #: item.stash: the test's authorizer, whose recorded flows are the evidence reports show.
 EVIDENCE_KEY: pytest.StashKey[Authorizer] = pytest.StashKey()
-#: config.stash: the authorizers of the worker's SSO login and pre-flight (their flows count in the run's).
-LOGIN_EVIDENCE_KEY: pytest.StashKey[list[Authorizer]] = pytest.StashKey()
+#: config.stash: the authorizers of the worker's own flows: its SSO login, the pre-flight, and the
+#: flows tests share (:mod:`hybridcheck.shared_flows`); each flow counts once in the run's.
+WORKER_EVIDENCE_KEY: pytest.StashKey[list[Authorizer]] = pytest.StashKey()
+#: item.stash: the shared flows a test judged (shown in its report, counted by the worker).
+SHARED_EVIDENCE_KEY: pytest.StashKey[list[SharedFlow]] = pytest.StashKey()
 #: item.stash: the requirement warnings (SHOULD-level findings) the test reported.
 WARNINGS_KEY: pytest.StashKey[list[Finding]] = pytest.StashKey()

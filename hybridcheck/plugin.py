@@ -9,7 +9,9 @@ profile is a usage error, exit code 4, before any test), then provides:
 - ``profile``, ``target`` (the embedded tenant is started here), ``provider`` (discovery + JWKS),
 - ``callback_server`` (the relying-party side), ``sso_storage_state`` (one login per worker),
 - ``authorize`` / ``fresh_authorize`` (an :class:`~hybridcheck.target.Authorizer` with or
-  without the SSO session), and ``case`` (one RT × RM cell, skipped with the reason when
+  without the SSO session, on the worker's reused page unless the test judges the session),
+  ``complete``, their shared forms ``shared_authorize`` / ``shared_complete`` for tests that
+  only read a flow (:mod:`hybridcheck.shared_flows`), and ``case`` (one RT × RM cell, skipped with the reason when
   the profile leaves it out or the tenant does not advertise it).
 """
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ from hybridcheck.checks.response import check_flow_succeeded
 from hybridcheck.checks.wellformed import check_completed_flow_usable
 from hybridcheck.deviations import Deviation, ExpiredDeviation, check_review_dates, xfail_marker
 from hybridcheck.environment import package_version, run_environment
-from hybridcheck.evidence import CompletedFlow, ProviderMetadata
+from hybridcheck.evidence import AuthorizationResponse, CompletedFlow, ProviderMetadata, TokenResponse
 from hybridcheck.flows.authorize import AuthorizeFlow
 from hybridcheck.flows.callback import CallbackServer
 from hybridcheck.flows.http import BackChannel
@@ -44,8 +46,9 @@ from hybridcheck.keys import (
     ENVIRONMENT_KEY,
     EVIDENCE_KEY,
     EXIT_TENANT_UNAVAILABLE,
-    LOGIN_EVIDENCE_KEY,
     PROFILE_KEY,
+    SHARED_EVIDENCE_KEY,
+    WORKER_EVIDENCE_KEY,
 )
 from hybridcheck.matrix import RT_MARKERS, FlowCase, as_params, cases
 from hybridcheck.near_miss import NearMiss, near_misses, wildcard_cases
@@ -55,6 +58,7 @@ from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, RESPONSE_MODES, Pr
 from hybridcheck.redact import REDACTOR
 from hybridcheck.requirements import catalogue
 from hybridcheck.session import LoginFailed, sso_login, started_target, token_client
+from hybridcheck.shared_flows import SharedFlow, SharedFlows
 from hybridcheck.target import Authorizer, Target
 from hybridcheck.tenant.defects import ENV_VAR as ENV_DEFECTS
 from hybridcheck.tenant.defects import UnknownDefectError, parse_defects
@@ -406,7 +410,7 @@ def sso_storage_state(
     """Log in once per worker and keep the browser state, so tests reuse the SSO session; then
     the pre-flight (:mod:`hybridcheck.preflight`) in that session: a known misconfiguration ends
     the run (exit 6) with the setting to fix."""
-    kept = pytestconfig.stash.setdefault(LOGIN_EVIDENCE_KEY, [])
+    kept = pytestconfig.stash.setdefault(WORKER_EVIDENCE_KEY, [])
 
     try:
         storage_state, _ = sso_login(browser, target, provider, authorize_flow, kept.append)
@@ -505,16 +509,68 @@ def _authorizer(request: pytest.FixtureRequest, page_factory: Any) -> Authorizer
     return authorizer
 
 
+#: pytest-playwright's options that record per-test browser artifacts (a trace, a video, a
+#: screenshot): asked for, every test gets its own context, as pytest-playwright makes them.
+_PER_TEST_ARTIFACTS = ("--tracing", "--video", "--screenshot")
+
+
+def _own_context(item: pytest.Item) -> bool:
+    """A test gets a browser context of its own when it judges the session (SESS-*: prompt,
+    max_age, re-authentication) or when per-test browser artifacts are asked for."""
+    config = item.config
+    return item.get_closest_marker("session") is not None or any(
+        config.getoption(option, "off") != "off" for option in _PER_TEST_ARTIFACTS)
+
+
+@pytest.fixture(scope="session")
+def worker_pages(browser: Any, sso_storage_state: dict) -> Iterator[dict[bool, session.WorkerPage]]:
+    """The worker's reused pages, with the SSO session (True) and without (False)."""
+    pages = {True: session.WorkerPage(browser, sso_storage_state), False: session.WorkerPage(browser)}
+    yield pages
+    for page in pages.values():
+        page.close()
+
+
+def _page_factory(request: pytest.FixtureRequest, with_session: bool) -> Any:
+    if not _own_context(request.node):
+        return request.getfixturevalue("worker_pages")[with_session].reset
+    new_context = request.getfixturevalue("new_context")
+    state = request.getfixturevalue("sso_storage_state") if with_session else None
+    return lambda: new_context(storage_state=state).new_page()
+
+
+# ``browser`` in the signatures below: a test that reaches the browser only at run time escapes
+# pytest-playwright's ``browser_name`` parametrisation, and its cache key then tears down the
+# worker's browser and SSO session (a second login, a second pre-flight) mid-run.
+
+
 @pytest.fixture
-def authorize(request: pytest.FixtureRequest, new_context: Any, sso_storage_state: dict) -> Authorizer:
+def authorize(request: pytest.FixtureRequest, browser: Any) -> Authorizer:
     """Run authorization requests in a browser that has the worker's SSO session."""
-    return _authorizer(request, lambda: new_context(storage_state=sso_storage_state).new_page())
+    return _authorizer(request, _page_factory(request, with_session=True))
 
 
 @pytest.fixture
-def fresh_authorize(request: pytest.FixtureRequest, new_context: Any) -> Authorizer:
+def fresh_authorize(request: pytest.FixtureRequest, browser: Any) -> Authorizer:
     """Run authorization requests in a browser with no session (login shown)."""
-    return _authorizer(request, lambda: new_context().new_page())
+    return _authorizer(request, _page_factory(request, with_session=False))
+
+
+def _req_id(request: pytest.FixtureRequest) -> str:
+    return request.node.get_closest_marker("req").args[0]
+
+
+def _completed(response: AuthorizationResponse, exchanged: Callable[[], TokenResponse], req_id: str) -> CompletedFlow:
+    """The preconditions of a test that reads a completed flow, each under the test's requirement ID."""
+    check_flow_succeeded(response, req_id)
+    flow = CompletedFlow(response, exchanged())
+    check_completed_flow_usable(flow, req_id)
+    return flow
+
+
+def _exchange(tokens: TokenClient, response: AuthorizationResponse, client: str) -> TokenResponse:
+    return tokens.exchange(response.params["code"], response.request.redirect_uri, client=client,
+                           code_verifier=response.request.code_verifier)
 
 
 @pytest.fixture
@@ -525,19 +581,55 @@ def complete(request: pytest.FixtureRequest, authorize: Authorizer, tokens: Toke
     response, fails the test under its own requirement ID, as a precondition, with the
     evidence attached.
     """
-    req_id = request.node.get_closest_marker("req").args[0]
+    req_id = _req_id(request)
 
     def run(case: FlowCase | None = None, *, client: str = "main", **overrides: Any) -> CompletedFlow:
         response = authorize(case, client=client, **overrides)
-        check_flow_succeeded(response, req_id)
-        exchanged = tokens.exchange(
-            response.params["code"],
-            response.request.redirect_uri,
-            client=client,
-            code_verifier=response.request.code_verifier,
-        )
-        flow = CompletedFlow(response, exchanged)
-        check_completed_flow_usable(flow, req_id)
-        return flow
+        return _completed(response, lambda: _exchange(tokens, response, client), req_id)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def shared_flows(pytestconfig: pytest.Config, target: Target, provider: ProviderMetadata,
+                 authorize_flow: AuthorizeFlow, tokens: TokenClient,
+                 worker_pages: dict[bool, session.WorkerPage]) -> SharedFlows:
+    """The worker's flows that tests only read (:mod:`hybridcheck.shared_flows`)."""
+    kept = pytestconfig.stash.setdefault(WORKER_EVIDENCE_KEY, [])
+
+    def authorizer(with_session: bool) -> Authorizer:
+        kept.append(Authorizer(target, provider, authorize_flow, worker_pages[with_session].reset))
+        return kept[-1]
+
+    return SharedFlows(authorizer, lambda response, client: _exchange(tokens, response, client))
+
+
+def _judged(request: pytest.FixtureRequest, flow: SharedFlow) -> SharedFlow:
+    judged = request.node.stash.setdefault(SHARED_EVIDENCE_KEY, [])
+    if flow not in judged:
+        judged.append(flow)
+    return flow
+
+
+@pytest.fixture
+def shared_authorize(request: pytest.FixtureRequest, shared_flows: SharedFlows) -> Any:
+    """``shared_authorize(case, *, client="main", with_session=True, **overrides)``: the response
+    to that request as this worker's first test to ask for it got it (one flow, many checks)."""
+
+    def run(case: FlowCase | None = None, **shape: Any) -> AuthorizationResponse:
+        return _judged(request, shared_flows.authorization(case, **shape)).authorization
+
+    return run
+
+
+@pytest.fixture
+def shared_complete(request: pytest.FixtureRequest, shared_flows: SharedFlows) -> Any:
+    """``shared_complete(case, *, client="main", **overrides)``: :func:`complete`'s flow, shared
+    like :func:`shared_authorize`'s; the preconditions are still judged under this test's ID."""
+    req_id = _req_id(request)
+
+    def run(case: FlowCase | None = None, *, client: str = "main", **overrides: Any) -> CompletedFlow:
+        flow = _judged(request, shared_flows.authorization(case, client=client, **overrides))
+        return _completed(flow.authorization, lambda: shared_flows.exchanged(flow, client), req_id)
 
     return run

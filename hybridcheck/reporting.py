@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import allure
 import pytest
@@ -40,7 +41,15 @@ from hybridcheck import allure_meta, deviations, history, results
 from hybridcheck.artifacts import scrub_tree
 from hybridcheck.checks.base import RequirementFailure
 from hybridcheck.evidence import AuthorizationResponse, HttpExchange
-from hybridcheck.keys import CHANNEL_KEY, ENVIRONMENT_KEY, EVIDENCE_KEY, LOGIN_EVIDENCE_KEY, PROFILE_KEY, WARNINGS_KEY
+from hybridcheck.keys import (
+    CHANNEL_KEY,
+    ENVIRONMENT_KEY,
+    EVIDENCE_KEY,
+    PROFILE_KEY,
+    SHARED_EVIDENCE_KEY,
+    WARNINGS_KEY,
+    WORKER_EVIDENCE_KEY,
+)
 from hybridcheck.redact import REDACTOR, redact
 from hybridcheck.requirements import catalogue
 from hybridcheck.results import CaseResult, RunResult
@@ -280,9 +289,15 @@ def markdown_summary(by_id: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _flows_of(authorizer: Any) -> tuple[int, int]:
-    """(flows, of which showed a login page) an authorizer recorded."""
-    return len(authorizer.responses), sum(1 for r in authorizer.responses if r.login_pages_shown)
+def _flows_of(authorizer: Any) -> Counter[str]:
+    """The flows an authorizer recorded, how many showed a login page, and the requests the
+    browser sent the tenant in them (to the authorization endpoint's host: its pages and assets)."""
+    counts: Counter[str] = Counter()
+    for response in authorizer.responses:
+        tenant = urlsplit(response.request.authorization_endpoint).netloc
+        counts.update(flows=1, logins=bool(response.login_pages_shown),
+                      tenant_browser_requests=sum(urlsplit(r.url).netloc == tenant for r in response.browser_requests))
+    return counts
 
 
 # --- the plugin object ----------------------------------------------------------------------
@@ -304,8 +319,7 @@ class Reporter:
         self.calls: Counter[str] = Counter()
         self.rate_limited: Counter[str] = Counter()
         self.paced_s: Counter[str] = Counter()
-        self.flows = 0
-        self.logins = 0
+        self.flow_counts: Counter[str] = Counter()  # flows, logins, tenant_browser_requests
         self.workers = 0
         self._started = time.perf_counter()
 
@@ -333,9 +347,7 @@ class Reporter:
             report.longrepr = finding_first(item, call.excinfo)
         authorizer = item.stash.get(EVIDENCE_KEY, None)
         if report.when == "teardown" and authorizer is not None:
-            flows, logins = _flows_of(authorizer)
-            self.flows += flows
-            self.logins += logins
+            self.flow_counts.update(_flows_of(authorizer))
         if report.when != "call":
             return
         found = item.stash.get(WARNINGS_KEY, [])
@@ -344,14 +356,15 @@ class Reporter:
             allure.attach("\n\n".join(f.message() for f in found), name="requirement warnings",
                           attachment_type=allure.attachment_type.TEXT)
         channel = item.config.stash.get(CHANNEL_KEY, None)
-        flows = authorizer.responses if authorizer is not None else []
-        attach_evidence(flows, channel.drain() if channel is not None else [])
-        if authorizer is None:
-            return
+        shared = item.stash.get(SHARED_EVIDENCE_KEY, [])
+        flows = [flow.authorization for flow in shared] + (authorizer.responses if authorizer is not None else [])
+        exchanges = channel.drain() if channel is not None else []
+        exchanges += [f.tokens.exchange for f in shared if f.tokens and f.tokens.exchange not in exchanges]
+        attach_evidence(flows, exchanges)
         if report.failed and flows:
             evidence = [evidence_summary(r) for r in flows]
             report.sections.append(("hybridcheck evidence", redact(json.dumps(evidence, indent=1, default=str))))
-        final_page = authorizer.final_page if report.failed else None
+        final_page = authorizer.final_page if report.failed and authorizer is not None else None
         report.extras = [*getattr(report, "extras", []), *_html_extras(flows, final_page)]
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -359,11 +372,9 @@ class Reporter:
         if merged is not None:
             self.cases[report.nodeid] = merged
 
-    def _count_logins(self) -> None:
-        for authorizer in self.config.stash.get(LOGIN_EVIDENCE_KEY, []):
-            flows, logins = _flows_of(authorizer)
-            self.flows += flows
-            self.logins += logins
+    def _count_worker_flows(self) -> None:
+        for authorizer in self.config.stash.get(WORKER_EVIDENCE_KEY, []):
+            self.flow_counts.update(_flows_of(authorizer))
 
     def result(self, exit_status: int) -> RunResult:
         return RunResult(
@@ -374,8 +385,9 @@ class Reporter:
             back_channel=dict(sorted(self.calls.items())),
             rate_limited=dict(sorted(self.rate_limited.items())),
             paced_s={path: round(s, 2) for path, s in sorted(self.paced_s.items())},
-            flows=self.flows,
-            logins=self.logins,
+            flows=self.flow_counts["flows"],
+            logins=self.flow_counts["logins"],
+            tenant_requests=self.flow_counts["tenant_browser_requests"] + sum(self.calls.values()),
             environment=self.environment,
         )
 
@@ -401,13 +413,12 @@ class Reporter:
         """Hand this worker's counts and secret values to the controller, or keep them; write
         results.json and requirements.json and compare with the baseline (before report.html)."""
         channel = self.config.stash.get(CHANNEL_KEY, None)
-        self._count_logins()
+        self._count_worker_flows()
         counts = {
             "calls": dict(channel.calls) if channel else {},
             "rate_limited": dict(channel.rate_limited) if channel else {},
             "paced_s": dict(channel.paced_s) if channel else {},
-            "flows": self.flows,
-            "logins": self.logins,
+            "flow_counts": dict(self.flow_counts),
         }
         workeroutput = getattr(self.config, "workeroutput", None)
         if workeroutput is not None:
@@ -445,8 +456,7 @@ class Reporter:
         if output:
             self.workers += 1
             self._add(output)
-            self.flows += output["flows"]
-            self.logins += output["logins"]
+            self.flow_counts.update(output["flow_counts"])
             for value in output["secrets"]:
                 REDACTOR.add(value)
 
@@ -497,8 +507,10 @@ class Reporter:
                 notes += [f"paced to the published limit: waited {self.paced_s[path]:.1f} s"] if self.paced_s[path] else []
                 write(f"{count:5}  {path}" + (f"  ({'; '.join(notes)})" if notes else ""))
             write(f"{sum(self.calls.values()):5}  total")
-        if self.flows:
-            write(f"hybridcheck: {self.flows} authorization flows in the browser, {self.logins} with a login page")
+        if self.flow_counts["flows"]:
+            counts = self.flow_counts
+            write(f"hybridcheck: {counts['flows']} authorization flows in the browser, {counts['logins']} with a login "
+                  f"page; {counts['tenant_browser_requests'] + sum(self.calls.values())} requests to the tenant")
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:

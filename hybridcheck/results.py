@@ -48,6 +48,7 @@ class RunResult:
     paced_s: dict[str, float] = field(default_factory=dict)  # request path → seconds waited for a budget
     flows: int = 0  # authorization requests the browser sent
     logins: int = 0  # of which showed a login page
+    tenant_requests: int = 0  # requests to the tenant: the browser's to its host, and the back channel's
     environment: dict[str, str] = field(default_factory=dict)  # hybridcheck.environment.run_environment
 
     def outcomes(self) -> Counter[str]:

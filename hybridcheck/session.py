@@ -102,6 +102,38 @@ def sso_login(browser: Any, target: Target, provider: ProviderMetadata, flow: Au
         context.close()
 
 
+class WorkerPage:
+    """A worker's one browser page for flows that do not judge the session: a new context and
+    page cost more than a whole SSO flow's redirects on loopback, so they are made once. Before
+    each use its cookies are reset to the stored state (the SSO login's, or none), so every
+    test starts from the same session whatever the test before it did."""
+
+    def __init__(self, browser: Any, storage_state: dict | None = None) -> None:
+        self._browser = browser
+        self._cookies = list((storage_state or {}).get("cookies", []))
+        self._context: Any = None
+        self._page: Any = None
+
+    def __repr__(self) -> str:
+        return f"<WorkerPage {len(self._cookies)} cookies>"
+
+    def reset(self) -> Any:
+        """The page, its cookies those of the stored state."""
+        if self._context is None:
+            self._context = self._browser.new_context()
+        self._context.clear_cookies()
+        if self._cookies:
+            self._context.add_cookies(self._cookies)
+        if self._page is None or self._page.is_closed():
+            self._page = self._context.new_page()
+        return self._page
+
+    def close(self) -> None:
+        if self._context is not None:
+            self._context.close()
+            self._context = self._page = None
+
+
 @dataclass(frozen=True)
 class Session:
     """Everything a flow needs, as the plugin's session fixtures provide it."""

@@ -18,9 +18,9 @@ def test_discovery_document_is_valid_and_names_the_issuer(provider, target):
 
 
 @pytest.mark.req("DISC-2")
-def test_advertised_response_type_and_mode_are_served(case, authorize):
+def test_advertised_response_type_and_mode_are_served(case, shared_authorize):
     """A cell the tenant does not advertise is skipped (by ``case``); one it advertises must work."""
-    check_flow_succeeded(authorize(case), "DISC-2")
+    check_flow_succeeded(shared_authorize(case), "DISC-2")
 
 
 @pytest.mark.req("DISC-3")
@@ -32,5 +32,5 @@ def test_jwks_is_valid_and_every_signing_key_has_a_kid(provider):
 @pytest.mark.req("DISC-3")
 @pytest.mark.oidf("oidcc-idtoken-signature")
 @pytest.mark.matrix(needs=["id_token"])
-def test_id_token_kid_is_in_the_jwks(case, authorize, provider):
-    check_id_token_kid_in_jwks(front_channel_id_token(authorize(case), "DISC-3"), provider.jwks)
+def test_id_token_kid_is_in_the_jwks(case, shared_authorize, provider):
+    check_id_token_kid_in_jwks(front_channel_id_token(shared_authorize(case), "DISC-3"), provider.jwks)

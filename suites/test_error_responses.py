@@ -65,11 +65,11 @@ def judge(rule: str, resp: AuthorizationResponse, issuer: str, provider: Provide
 
 
 @pytest.fixture
-def judge_provoked(request, target, provider):
-    """``judge_provoked(provoked, case, rule)``: provoke the error in ``case`` and judge it by ``rule``."""
+def judge_provoked(shared_authorize, target, provider):
+    """``judge_provoked(provoked, case, rule)``: provoke the error in ``case`` and judge it by ``rule``;
+    the rules of one error, and its demanding requirement's test, judge one flow."""
     def run(provoked: ProvokedError, case: FlowCase, rule: str) -> None:
-        runner = request.getfixturevalue("fresh_authorize" if provoked.without_session else "authorize")
-        response = runner(case, **provoked.overrides(case))
+        response = shared_authorize(case, with_session=not provoked.without_session, **provoked.overrides(case))
         reason = why_no_error_response(response, provoked.demanded_by)
         if reason:
             pytest.skip(reason)

@@ -36,57 +36,57 @@ def _check_claims(claims, target, profile):
 @pytest.mark.req("IDT-1")
 @pytest.mark.oidf("oidcc-idtoken-signature")
 @pytest.mark.matrix(needs=["id_token"])
-def test_front_channel_id_token_signature_verifies_with_the_jwks(case, authorize, provider):
+def test_front_channel_id_token_signature_verifies_with_the_jwks(case, shared_authorize, provider):
     algs = provider.discovery.get("id_token_signing_alg_values_supported", [])
-    check_id_token_signature(front_channel_id_token(authorize(case), "IDT-1"), provider.jwks, algs)
+    check_id_token_signature(front_channel_id_token(shared_authorize(case), "IDT-1"), provider.jwks, algs)
 
 
 @pytest.mark.req("IDT-1")
 @pytest.mark.oidf("oidcc-idtoken-signature")
 @pytest.mark.matrix(modes=["fragment"])
-def test_token_endpoint_id_token_signature_verifies_with_the_jwks(case, complete, provider):
+def test_token_endpoint_id_token_signature_verifies_with_the_jwks(case, shared_complete, provider):
     """Core §3.3.3.7: the token endpoint's ID token is validated as in §3.1.3.7, signature first."""
     algs = provider.discovery.get("id_token_signing_alg_values_supported", [])
-    check_id_token_signature(_token_endpoint_id_token(complete(case)), provider.jwks, algs)
+    check_id_token_signature(_token_endpoint_id_token(shared_complete(case)), provider.jwks, algs)
 
 
 @pytest.mark.req("IDT-2")
 @pytest.mark.oidf("oidcc-server")
 @pytest.mark.matrix(needs=["id_token"])
-def test_front_channel_id_token_claims_are_valid(case, authorize, target, profile):
-    _check_claims(front_channel_id_token(authorize(case), "IDT-2").claims, target, profile)
+def test_front_channel_id_token_claims_are_valid(case, shared_authorize, target, profile):
+    _check_claims(front_channel_id_token(shared_authorize(case), "IDT-2").claims, target, profile)
 
 
 @pytest.mark.req("IDT-2")
 @pytest.mark.oidf("oidcc-server")
 @pytest.mark.matrix(modes=["fragment"])
-def test_token_endpoint_id_token_claims_are_valid(case, complete, target, profile):
+def test_token_endpoint_id_token_claims_are_valid(case, shared_complete, target, profile):
     """Core §3.3.3.7 → §3.1.3.7 items 2-3, 5, 9-10: iss, aud, azp, exp, iat of the token endpoint's ID token."""
-    _check_claims(_token_endpoint_id_token(complete(case)).claims, target, profile)
+    _check_claims(_token_endpoint_id_token(shared_complete(case)).claims, target, profile)
 
 
 @pytest.mark.req("IDT-3")
 @pytest.mark.oidf("oidcc-server")
 @pytest.mark.matrix(needs=["id_token"])
-def test_c_hash_matches_the_code(case, authorize):
-    response = authorize(case)
+def test_c_hash_matches_the_code(case, shared_authorize):
+    response = shared_authorize(case)
     check_c_hash(front_channel_id_token(response, "IDT-3"), response.params.get("code", ""))
 
 
 @pytest.mark.req("IDT-4")
 @pytest.mark.oidf("oidcc-server")
 @pytest.mark.matrix(needs=["id_token", "token"])
-def test_front_channel_at_hash_matches_the_access_token(case, authorize):
-    response = authorize(case)
+def test_front_channel_at_hash_matches_the_access_token(case, shared_authorize):
+    response = shared_authorize(case)
     check_at_hash(front_channel_id_token(response, "IDT-4"), response.params.get("access_token"), required=True)
 
 
 @pytest.mark.req("IDT-4")
 @pytest.mark.matrix(modes=["fragment"])
-def test_token_endpoint_at_hash_matches_its_access_token_where_present(case, complete):
+def test_token_endpoint_at_hash_matches_its_access_token_where_present(case, shared_complete):
     """Core §3.3.3.9 (§3.2.2.9): an ``at_hash`` in the token endpoint's ID token is optional,
     and when present it is the hash of the access token returned beside it."""
-    flow = complete(case)
+    flow = shared_complete(case)
     check_at_hash(_token_endpoint_id_token(flow), flow.tokens.access_token, required=False)
 
 
@@ -98,11 +98,11 @@ def first_subject() -> dict[str, tuple[str, str]]:
 
 @pytest.mark.req("IDT-5")
 @pytest.mark.matrix(modes=["fragment"])
-def test_the_user_keeps_its_sub_across_flows(request, case, complete, first_subject):
+def test_the_user_keeps_its_sub_across_flows(request, case, shared_complete, complete, first_subject):
     """Core §2: a ``sub`` is "never reassigned" — two flows of the same user here, and the
     cells of this test before it in the run, yield one ``sub`` in every ID token (within one
     flow, front channel against token endpoint: IDT-5 in test_token.py)."""
-    flows = [complete(case), complete(case)]
+    flows = [shared_complete(case), complete(case)]
     seen = [(f"{where} of flow {number} of {request.node.name}", token.claims.get("sub"))
             for number, flow in enumerate(flows, 1)
             for where, token in flow_id_tokens(flow).items()]

@@ -12,8 +12,8 @@ from hybridcheck.checks.nonce import (
 @pytest.mark.req("NONCE-1")
 @pytest.mark.oidf("oidcc-server")
 @pytest.mark.matrix(needs=["id_token"])
-def test_front_channel_id_token_carries_the_nonce(case, authorize):
-    check_front_channel_nonce(authorize(case))
+def test_front_channel_id_token_carries_the_nonce(case, shared_authorize):
+    check_front_channel_nonce(shared_authorize(case))
 
 
 #: Nonces of the shapes a client may send (Core §3.1.2.1: "a string value"), each echoed byte for byte.
@@ -38,8 +38,8 @@ def test_nonce_of_any_shape_comes_back_byte_for_byte(case, authorize, nonce):
 @pytest.mark.req("NONCE-2")
 @pytest.mark.oidf("oidcc-ensure-request-without-nonce-fails")
 @pytest.mark.matrix(needs=["id_token"])
-def test_request_without_nonce_is_refused(case, authorize):
-    check_nonce_required(authorize(case, nonce=None))
+def test_request_without_nonce_is_refused(case, shared_authorize):
+    check_nonce_required(shared_authorize(case, nonce=None))
 
 
 @pytest.mark.req("NONCE-2")

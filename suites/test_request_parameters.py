@@ -29,9 +29,9 @@ CLAIMS_REQUEST = {"id_token": {"email": {"essential": True}}, "userinfo": {"phon
 
 
 @pytest.mark.req("RESP-6")
-def test_authorization_response_iss_is_the_issuer(case, authorize, target, provider):
+def test_authorization_response_iss_is_the_issuer(case, shared_authorize, target, provider):
     advertised = provider.discovery.get("authorization_response_iss_parameter_supported") is True
-    check_authorization_response_iss(authorize(case), target.issuer, advertised=advertised)
+    check_authorization_response_iss(shared_authorize(case), target.issuer, advertised=advertised)
 
 
 @pytest.mark.req("SESS-7")

@@ -18,8 +18,8 @@ from hybridcheck.checks.response import (
 @pytest.mark.smoke
 @pytest.mark.req("RESP-1")
 @pytest.mark.oidf("oidcc-server")
-def test_response_has_exactly_the_requested_credentials(case, authorize):
-    check_response_components(authorize(case))
+def test_response_has_exactly_the_requested_credentials(case, shared_authorize):
+    check_response_components(shared_authorize(case))
 
 
 @pytest.mark.req("RESP-1")
@@ -29,14 +29,14 @@ def test_no_refresh_token_in_the_front_channel_even_with_offline_access(case, au
 
 @pytest.mark.req("RESP-2")
 @pytest.mark.oidf("oidcc-server")
-def test_response_is_delivered_by_the_mode_asked(case, authorize):
-    check_delivered_by_mode(authorize(case))
+def test_response_is_delivered_by_the_mode_asked(case, shared_authorize):
+    check_delivered_by_mode(shared_authorize(case))
 
 
 @pytest.mark.req("RESP-2")
 @pytest.mark.matrix(modes=["form_post"])
-def test_form_post_page_is_not_cacheable(case, authorize):
-    check_form_post_not_cached(authorize(case))
+def test_form_post_page_is_not_cacheable(case, shared_authorize):
+    check_form_post_not_cached(shared_authorize(case))
 
 
 @pytest.mark.req("RESP-3")
@@ -48,8 +48,8 @@ def test_hybrid_response_defaults_to_the_fragment(case, authorize):
 @pytest.mark.negative
 @pytest.mark.req("RESP-4")
 @pytest.mark.matrix(modes=["fragment"])
-def test_query_mode_is_refused_for_token_bearing_response_types(case, authorize):
-    check_query_mode_refused(authorize(case, response_mode="query"))
+def test_query_mode_is_refused_for_token_bearing_response_types(case, shared_authorize):
+    check_query_mode_refused(shared_authorize(case, response_mode="query"))
 
 
 @pytest.mark.negative
@@ -73,6 +73,6 @@ def test_response_type_value_order_does_not_matter(case, authorize):
 
 
 @pytest.mark.req("RESP-8")
-def test_each_response_parameter_appears_once(case, authorize):
+def test_each_response_parameter_appears_once(case, shared_authorize):
     """Judged on the raw fragment or form body: a dict made from it would hide a second copy."""
-    check_no_repeated_parameters(authorize(case))
+    check_no_repeated_parameters(shared_authorize(case))

@@ -27,8 +27,8 @@ def _auth_time(response) -> int:
 @pytest.mark.req("SESS-1")
 @pytest.mark.oidf("oidcc-prompt-none-not-logged-in")
 @pytest.mark.needs_capability("prompt_none")
-def test_prompt_none_without_session_returns_login_required(case, fresh_authorize):
-    check_login_required(fresh_authorize(case, prompt="none"))
+def test_prompt_none_without_session_returns_login_required(case, shared_authorize):
+    check_login_required(shared_authorize(case, with_session=False, prompt="none"))
 
 
 @pytest.mark.req("SESS-2")

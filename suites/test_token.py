@@ -40,8 +40,8 @@ def _api_request(api, profile) -> dict:
 @pytest.mark.smoke
 @pytest.mark.req("TOK-1")
 @pytest.mark.oidf("oidcc-server-client-secret-post")
-def test_code_exchange_returns_a_valid_token_response(case, complete):
-    check_token_response_valid(complete(case).tokens)
+def test_code_exchange_returns_a_valid_token_response(case, shared_complete):
+    check_token_response_valid(shared_complete(case).tokens)
 
 
 @pytest.mark.req("TOK-1")
@@ -173,8 +173,8 @@ def test_code_cannot_be_redeemed_by_another_client(any_case, authorize, tokens, 
 
 @pytest.mark.auth0
 @pytest.mark.req("TOK-5")
-def test_api_access_token_is_a_verifiable_jwt(case, complete, api, profile, provider, target):
-    flow = complete(case, **_api_request(api, profile))
+def test_api_access_token_is_a_verifiable_jwt(case, shared_complete, api, profile, provider, target):
+    flow = shared_complete(case, **_api_request(api, profile))
     check_api_access_token(
         flow.tokens.access_token,
         jwks=provider.jwks,
@@ -198,10 +198,10 @@ def _check_userinfo(flow, tokens, style):
 @pytest.mark.req("TOK-6")
 @pytest.mark.oidf("oidcc-userinfo-get")
 @pytest.mark.matrix(modes=["fragment"])
-def test_userinfo_answers_the_access_token_of_each_response_type(case, complete, tokens):
+def test_userinfo_answers_the_access_token_of_each_response_type(case, shared_complete, tokens):
     """The token-endpoint access token, and for RTs with ``token`` the front-channel one too
     (Core §3.3.2.5: an access token like any other). One call each: UserInfo is rate-limited."""
-    flow = complete(case)
+    flow = shared_complete(case)
     with Findings() as findings:
         findings.check(_check_userinfo, flow, tokens, "get-header")
         front = flow.authorization.params.get("access_token")  # present as RESP-1 demands, judged there
@@ -216,10 +216,10 @@ def test_userinfo_answers_the_access_token_of_each_response_type(case, complete,
     pytest.param("post-body", id="post-body", marks=[pytest.mark.oidf("oidcc-userinfo-post-body"),
                                                      pytest.mark.needs_capability("userinfo_post_body")]),
 ])
-def test_userinfo_takes_the_access_token_in_a_post(any_case, complete, tokens, style):
+def test_userinfo_takes_the_access_token_in_a_post(any_case, shared_complete, tokens, style):
     """RFC 6750 §2.1/§2.2: how the token travels does not depend on the response type, so one
     cell; UserInfo calls are rate-limited (Auth0: 5 a minute per user)."""
-    _check_userinfo(complete(any_case), tokens, style)
+    _check_userinfo(shared_complete(any_case), tokens, style)
 
 
 @pytest.mark.negative
@@ -248,23 +248,23 @@ def test_pkce_verifier_is_checked(any_case, authorize, tokens, verifier):
 
 @pytest.mark.req("NONCE-3")
 @pytest.mark.matrix(modes=["fragment"])
-def test_token_endpoint_id_token_carries_the_nonce(case, complete):
-    flow = complete(case)
+def test_token_endpoint_id_token_carries_the_nonce(case, shared_complete):
+    flow = shared_complete(case)
     check_token_endpoint_nonce(flow.token_endpoint_claims, flow.authorization.request.nonce)
 
 
 @pytest.mark.req("IDT-5")
 @pytest.mark.matrix(needs=["id_token"])
-def test_token_endpoint_id_token_has_the_same_subject(case, complete):
-    flow = complete(case)
+def test_token_endpoint_id_token_has_the_same_subject(case, shared_complete):
+    flow = shared_complete(case)
     check_same_subject(flow.front_channel_claims, flow.token_endpoint_claims if flow.tokens.id_token else None)
 
 
 @pytest.mark.auth0
 @pytest.mark.req("IDT-6")
 @pytest.mark.matrix(modes=["fragment"])
-def test_expected_custom_claims_are_present(case, complete, profile, api):
-    flow = complete(case, **_api_request(api, profile))
+def test_expected_custom_claims_are_present(case, shared_complete, profile, api):
+    flow = shared_complete(case, **_api_request(api, profile))
     org = {"org_id": profile.organization} if profile.organization else {}
     expected_id = dict(profile.expectations.id_token_claims) | org
     check_custom_claims(flow.token_endpoint_claims, expected_id, "token-endpoint ID token")

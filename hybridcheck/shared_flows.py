@@ -1,0 +1,66 @@
+"""One captured flow judged by many checks: the evidence tests that only read it share.
+
+The OpenID Foundation's ``oidcc-server`` module runs one flow through many conditions; the
+suite does the same per worker. A test that only reads the evidence of a request asks for
+it through ``shared_authorize`` / ``shared_complete`` (the plugin's fixtures) instead of
+``authorize`` / ``complete``: the first test of a worker to ask for a *request shape* runs the
+flow, and every later test of that worker asking for the same shape judges that same evidence.
+A shape is the cell, the client, the request's overrides and whether the browser carries the
+SSO session; ``state``, ``nonce`` and PKCE values are fresh per flow. Tests that change state
+(a code replayed, a refresh token rotated or revoked, a session re-authenticated) and tests
+whose request is their own keep asking ``authorize`` / ``complete``.
+
+The evidence is shared, the verdicts are not: each test applies its own preconditions with its
+own requirement ID, so a flow that fails fails every test that judges it, each under its ID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hybridcheck.evidence import AuthorizationResponse, TokenResponse
+from hybridcheck.matrix import FlowCase
+from hybridcheck.target import Authorizer
+
+#: What makes two requests the same for their evidence: cell, client, session, overrides.
+Shape = tuple[FlowCase | None, str, bool, tuple[tuple[str, Any], ...]]
+
+
+def shape_of(case: FlowCase | None, client: str, with_session: bool, overrides: dict[str, Any]) -> Shape:
+    return case, client, with_session, tuple(sorted(overrides.items()))
+
+
+@dataclass
+class SharedFlow:
+    """One shape's evidence: the authorization response and, once a test asked, its code's exchange."""
+
+    authorization: AuthorizationResponse
+    tokens: TokenResponse | None = None
+
+
+@dataclass
+class SharedFlows:
+    """A worker's shared flows, by shape; ``authorizers`` runs them with or without the SSO session."""
+
+    authorizers: Callable[[bool], Authorizer]
+    exchange: Callable[[AuthorizationResponse, str], TokenResponse]
+    flows: dict[Shape, SharedFlow] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<SharedFlows {len(self.flows)} shapes>"
+
+    def authorization(self, case: FlowCase | None, *, client: str = "main", with_session: bool = True,
+                      **overrides: Any) -> SharedFlow:
+        """The shape's flow, run now if this worker has not run it yet."""
+        shape = shape_of(case, client, with_session, overrides)
+        if shape not in self.flows:
+            self.flows[shape] = SharedFlow(self.authorizers(with_session)(case, client=client, **overrides))
+        return self.flows[shape]
+
+    def exchanged(self, flow: SharedFlow, client: str) -> TokenResponse:
+        """The token response of ``flow``'s code, exchanged once (a code is single-use)."""
+        if flow.tokens is None:
+            flow.tokens = self.exchange(flow.authorization, client)
+        return flow.tokens
