@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -290,12 +292,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _slow_first(items: list[pytest.Item]) -> None:
-    """Start the tests that wait on a clock (SESS-9's 30 s code lifetime) first.
+    """Start the tests that wait on a clock (max_age's seconds) first, and end with those whose
+    clock started with the worker (:data:`HEAD_STARTS`: SESS-9's 30 s).
 
-    Their wait then overlaps the rest of the run, on another xdist worker or behind
-    nothing, instead of holding a worker at the very end. The order is otherwise kept.
+    Either way the wait overlaps the rest of the run instead of holding a worker at the very
+    end. The order is otherwise kept.
     """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    items.sort(key=lambda item: 2 if _head_starts(item) else 0 if item.get_closest_marker("slow") else 1)
 
 
 def _mark_known_deviations(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -522,9 +525,56 @@ def _own_context(item: pytest.Item) -> bool:
         config.getoption(option, "off") != "off" for option in _PER_TEST_ARTIFACTS)
 
 
+#: Fixtures whose clock starts with the worker's browser session (their session fixtures), when a
+#: collected test asks for one: the test runs last and waits only for what is left of its time.
+HEAD_STARTS = {"code_exchanged_at_start": "worker_code_exchanged_at_start"}
+
+
+def _head_starts(item: pytest.Item) -> list[str]:
+    return [HEAD_STARTS[name] for name in HEAD_STARTS if name in getattr(item, "fixturenames", ())]
+
+
+@dataclass(frozen=True)
+class ExchangedAtStart:
+    """A flow whose code was exchanged when the worker's browser session began, and when."""
+
+    flow: SharedFlow
+    exchanged_at: float
+
+
 @pytest.fixture(scope="session")
-def worker_pages(browser: Any, sso_storage_state: dict) -> Iterator[dict[bool, session.WorkerPage]]:
-    """The worker's reused pages, with the SSO session (True) and without (False)."""
+def worker_code_exchanged_at_start(pytestconfig: pytest.Config, browser: Any, sso_storage_state: dict, target: Target,
+                            provider: ProviderMetadata, authorize_flow: AuthorizeFlow,
+                            tokens: TokenClient) -> Iterator[ExchangedAtStart]:
+    """SESS-9's code (any usable cell, main client), exchanged at the start of the worker (a head start)."""
+    cell = next((c for c in cases() if _usable(c, target.profile, provider) is None), None)
+    page = session.WorkerPage(browser, sso_storage_state)
+    authorizer = Authorizer(target, provider, authorize_flow, page.reset)
+    pytestconfig.stash.setdefault(WORKER_EVIDENCE_KEY, []).append(authorizer)
+    try:
+        flow = SharedFlow(authorizer(cell))
+        if "code" in flow.authorization.params:
+            flow.tokens = _exchange(tokens, flow.authorization, "main")
+        yield ExchangedAtStart(flow, time.time())
+    finally:
+        page.close()
+
+
+@pytest.fixture
+def code_exchanged_at_start(request: pytest.FixtureRequest,
+                            worker_code_exchanged_at_start: ExchangedAtStart) -> ExchangedAtStart:
+    """The worker's head-start flow (:data:`HEAD_STARTS`), in this test's evidence."""
+    _judged(request, worker_code_exchanged_at_start.flow)
+    return worker_code_exchanged_at_start
+
+
+@pytest.fixture(scope="session")
+def worker_pages(request: pytest.FixtureRequest, browser: Any,
+                 sso_storage_state: dict) -> Iterator[dict[bool, session.WorkerPage]]:
+    """The worker's reused pages, with the SSO session (True) and without (False); the
+    worker's browser session begins here, and with it the clocks of :data:`HEAD_STARTS`."""
+    for name in sorted({name for item in request.session.items for name in _head_starts(item)}):
+        request.getfixturevalue(name)
     pages = {True: session.WorkerPage(browser, sso_storage_state), False: session.WorkerPage(browser)}
     yield pages
     for page in pages.values():

@@ -273,9 +273,14 @@ def test_near_miss_and_wildcard_cases_are_named_at_collection(suite) -> None:
     assert ids(run, "test_wildcard") == ["no-wildcard-registered"]
 
 
-def test_slow_tests_are_started_first_and_the_order_is_otherwise_kept(suite) -> None:
+def test_slow_tests_start_first_head_starts_end_and_the_order_is_otherwise_kept(suite) -> None:
     suite.write("test_order.py", """
         import pytest
+
+        @pytest.mark.req("SESS-9")
+        @pytest.mark.slow
+        def test_waits_on_the_workers_clock(code_exchanged_at_start):
+            pass
 
         @pytest.mark.req("SESS-1")
         def test_a():
@@ -295,7 +300,8 @@ def test_slow_tests_are_started_first_and_the_order_is_otherwise_kept(suite) -> 
             pass
     """)
     run = suite.run("--collect-only", "-q")
-    assert [i.split("::")[1] for i in run.collected()] == ["test_waits", "test_a", "test_b", "test_c"]
+    assert [i.split("::")[1] for i in run.collected()] == ["test_waits", "test_a", "test_b", "test_c",
+                                                           "test_waits_on_the_workers_clock"]
 
 
 # --- --req ------------------------------------------------------------------------------------
