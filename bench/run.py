@@ -1,21 +1,25 @@
-"""make bench: how fast the conformance suite is against the embedded tenant, and why.
+"""make bench: how fast the conformance suite is for the people who run it, and why.
 
 Run as ``.venv/bin/python bench/run.py`` (from anywhere). In one run, on this machine:
 
-(a) the full suite (``pytest suites``) through ``hybridcheck.runner`` with 1 worker and with
-    ``-n 2``: wall time, number of tests, per-test durations and token-endpoint calls (from
-    the run's ``results.json``) and, through the passive probe plugin ``bench/bench_probe.py``
-    (``-p bench_probe``), interactive logins per worker and where the suite's time goes;
-(b) the same happy-path flows as the smoke tests (the 6 response type x response mode
-    cells: authorize + token exchange) on the suite's own session
-    (``hybridcheck.session.open_session``): *naive* (a fresh browser context and an
-    interactive login per flow) against *suite-style* (one login, then every flow in a new
-    context carrying that SSO session's ``storage_state``, as the ``authorize`` fixture does);
-(c) the floor: the same HTTP exchanges with httpx alone (no browser), with a login per
-    flow and with the SSO cookie.
+(a) the full suite (``pytest suites``) through ``hybridcheck.runner``, the runs ``scenarios.PLANS``
+    lists: ``wall_2w`` (``-n 2``), ``wall_2w_not_slow`` (``-n 2 -m "not slow"``), and ``remote_1w``
+    (one process) and ``remote_4w`` (``-n 4``) against the embedded tenant delaying every response
+    by ``scenarios.REMOTE_LATENCY_S`` (a profile written into the scratch directory). Wall time,
+    tests, flows per test, tenant requests and token-endpoint calls come from each run's
+    ``results.json``; the passive probe plugin ``bench/bench_probe.py`` (``-p bench_probe``) adds
+    interactive logins per worker and where the suite's time goes;
+(b) the same happy-path flows as the smoke tests (the 6 response type x response mode cells:
+    authorize + token exchange) on the suite's own session (``hybridcheck.session.open_session``):
+    *naive* (a fresh browser context and an interactive login per flow) against *suite-style*
+    (one login, then every flow on the worker's one page with that SSO session, as the
+    ``authorize`` fixture does), and a new context per flow;
+(c) the floors: the same authorization requests in bare Playwright on one page with the SSO
+    session (``flow_over_browser_floor``), and the same HTTP exchanges with httpx alone.
 
-Human-readable lines first; the LAST line is one JSON object. Exit code 1 when a suite run
-or a flow failed (the JSON line is printed anyway).
+Human-readable lines first, then the targets with pass/fail; the LAST line is one JSON object.
+Exit code 1 when a suite run or a flow failed (the JSON line is printed anyway); a missed target
+does not change it.
 
 The parts live in ``instrument.py`` (load, phases, timed wrappers), ``scenarios.py`` (what
 runs) and ``report.py`` (what is printed).
@@ -93,28 +97,29 @@ def _arguments() -> argparse.Namespace:
                         help="run the suite without -p bench_probe: no probe figures, logins for SSO-reusable tests "
                              "estimated")
     parser.add_argument("--skip-suite", action="store_true", help="only the flow micro-benchmark")
+    parser.add_argument("--select", default="", metavar="EXPR",
+                        help="debugging: restrict every suite run to the marker expression EXPR (e.g. smoke); "
+                             "the figures are then not the targets' figures")
     parser.add_argument("--make-check-run", action="store_true",
                         help="also one 1-worker run writing make check's reports (JUnit, html, allure), in scratch")
     parser.add_argument("--keep", action="store_true",
                         help="keep the scratch directory (each run's reports and output, probe files, micro.json)")
     parser.add_argument("--tenant-latency-s", type=float, default=0.0,
-                        help="flows only: delay every tenant response (what a remote tenant does to the ratios)")
+                        help="flows (b)+(c) only: delay every tenant response (what a remote tenant does to the "
+                             f"ratios); the remote_* suite runs use {scenarios.REMOTE_LATENCY_S} s")
     parser.add_argument("--snapshot", action="store_true",
                         help="measure a `git archive HEAD` copy (plus bench/), not the working tree others may be editing")
     return parser.parse_args()
 
 
-def _suite(args: argparse.Namespace, tmp: Path) -> dict[int, scenarios.SuiteBench]:
-    """(a): the 1- and 2-worker runs (keys 1, 2) and the make-check one (key 0)."""
-    runs: dict[int, scenarios.SuiteBench] = {}
-    say("(a) full suite against the embedded tenant")
-    for workers in (1, 2):
-        runs[workers] = scenarios.run_suite(workers, tmp, probe=not args.no_probe, say=say)
-        for line in report.suite_lines(runs[workers]):
-            say(line)
-    if args.make_check_run:
-        runs[0] = scenarios.run_suite(1, tmp, probe=not args.no_probe, reports=True, tag="make-check", say=say)
-        for line in report.make_check_lines(runs[0]):
+def _suite(args: argparse.Namespace, tmp: Path) -> dict[str, scenarios.SuiteBench]:
+    """(a): the runs of ``scenarios.PLANS`` (and the make-check one), keyed by plan name."""
+    plans = [*scenarios.PLANS, *([scenarios.MAKE_CHECK] if args.make_check_run else [])]
+    runs: dict[str, scenarios.SuiteBench] = {}
+    say("(a) full suite against the embedded tenant" + (f", restricted to -m {args.select!r}" if args.select else ""))
+    for plan in plans:
+        run = runs[plan.name] = scenarios.run_suite(plan, tmp, probe=not args.no_probe, select=args.select, say=say)
+        for line in (report.make_check_lines if plan.reports else report.suite_lines)(run):
             say(line)
     return runs
 
@@ -138,7 +143,8 @@ def main() -> int:
 
     say(f"(b)+(c) the {len(cases())} smoke cells (authorize + token exchange), {args.rounds} interleaved rounds"
         + (f", tenant latency {args.tenant_latency_s} s per response" if args.tenant_latency_s else ""))
-    m = scenarios.micro(args.rounds, args.launch_rounds, args.tenant_latency_s)
+    profile = str(scenarios.remote_profile(tmp, args.tenant_latency_s)) if args.tenant_latency_s else "local"
+    m = scenarios.micro(args.rounds, args.launch_rounds, profile)
     ok &= not any(report.failures(m).values())
     figures = report.flow_figures(m)
     logins = report.logins(suite_runs, m)
@@ -146,6 +152,8 @@ def main() -> int:
         say(line)
 
     result = report.result(suite_runs, m, figures, logins, ok, code)
+    for line in report.target_lines(result):
+        say(line)
     if args.keep:
         (tmp / "micro.json").write_text(json.dumps(m, indent=1, default=str))
     else:

@@ -1,6 +1,6 @@
-"""What the bench runs: (a) the suite through ``hybridcheck.runner``; (b) the smoke flows, naive
-and suite-style, on a session from ``hybridcheck.session.open_session``; (c) the same exchanges
-with httpx alone (the floor).
+"""What the bench runs: (a) the suite through ``hybridcheck.runner`` (:data:`PLANS`); (b) the smoke
+flows, naive and suite-style, on a session from ``hybridcheck.session.open_session``; (c) the floors:
+the same authorization requests in bare Playwright, and the same exchanges with httpx alone.
 """
 
 from __future__ import annotations
@@ -8,8 +8,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import html.parser
+import json
 import os
+import re
 import time
+import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,25 +20,89 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from playwright.sync_api import Error as PlaywrightError
 
 import bench_probe
 from hybridcheck import runner
 from hybridcheck.browser import choose_chromium
 from hybridcheck.evidence import parse_form
+from hybridcheck.flows.callback import CALLBACK_MARKER_ID
 from hybridcheck.matrix import cases
-from hybridcheck.profile import Profile, load_profile
+from hybridcheck.profile import load_profile, resolve_profile_path
 from hybridcheck.redact import REDACTOR
-from hybridcheck.results import CaseResult
-from hybridcheck.session import Session, open_session, sso_login
+from hybridcheck.results import FILENAME, CaseResult
+from hybridcheck.session import Session, WorkerPage, open_session, sso_login
 from hybridcheck.target import Authorizer
 from instrument import (LoadMeter, TenantClock, TimedPage, clear_phases, median, phase, phases, split_flow,
                         timed_flow, timed_redaction)
 
 BENCH = Path(__file__).resolve().parent
+#: Where a flow gets its page: a context manager around a ``new_page`` callable, entered per flow.
+PageSource = Callable[[], contextlib.AbstractContextManager[Callable[[], Any]]]
 SUITE_TIMEOUT_S = 1800.0
+#: What a remote tenant adds to every response, in the ``remote_*`` runs.
+REMOTE_LATENCY_S = 0.1
 
 
 # --- (a) the suite ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """One suite run of the bench: its name (the final JSON's key), its workers (1: no xdist), a
+    marker expression, whether it runs against :func:`remote_profile`, and whether it writes
+    ``make check``'s reports (JUnit, report.html, Allure)."""
+
+    name: str
+    workers: int
+    marker: str = ""
+    remote: bool = False
+    reports: bool = False
+
+    def pytest_args(self, select: str = "") -> list[str]:
+        """``-q``, and ``-m`` with both the plan's marker expression and ``select`` (a debugging restriction)."""
+        expression = " and ".join(f"({m})" for m in (self.marker, select) if m)
+        return ["-q", *(["-m", expression] if expression else [])]
+
+
+#: The suite runs of every bench, in the order they run.
+PLANS = (Plan("wall_2w", 2), Plan("wall_2w_not_slow", 2, marker="not slow"),
+         Plan("remote_1w", 1, remote=True), Plan("remote_4w", 4, remote=True))
+#: ``--make-check-run``: one 1-worker run with ``make check``'s reports.
+MAKE_CHECK = Plan("make_check_1w", 1, reports=True)
+
+_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([\w.\- ]+?)\s*\]\]?\s*(?:#.*)?$")  # [table] or [[array]], unquoted
+_LATENCY_KEY = re.compile(r"^\s*latency_s\s*=")
+
+
+def with_embedded_latency(text: str, latency_s: float) -> str:
+    """The TOML ``text`` of a profile with ``latency_s`` set in its ``[embedded]`` table (the table
+    added when there is none). Everything else, ``{callback}`` placeholders and comments included,
+    is kept as written."""
+    lines = text.splitlines()
+    headers = [(i, m.group(1)) for i, line in enumerate(lines) if (m := _TABLE_HEADER.match(line))]
+    start = next((i for i, name in headers if name == "embedded"), None)
+    setting = f"latency_s = {latency_s!r}"
+    if start is None:
+        lines += ["", "[embedded]", setting]
+    else:
+        end = next((i for i, _ in headers if i > start), len(lines))
+        kept = [line for line in lines[start + 1:end] if not _LATENCY_KEY.match(line)]
+        lines = [*lines[:start + 1], setting, *kept, *lines[end:]]
+    edited = "\n".join(lines) + "\n"
+    if tomllib.loads(edited).get("embedded", {}).get("latency_s") != latency_s:
+        raise ValueError(f"could not set [embedded] latency_s in this profile:\n{text}")
+    return edited
+
+
+def remote_profile(directory: Path, latency_s: float = REMOTE_LATENCY_S) -> Path:
+    """``tenants/local.toml`` with ``[embedded] latency_s``, written into ``directory``: the embedded
+    tenant delays every response as a remote tenant's network would. Its name, clients and callback
+    URLs are local's, and each worker's tenant still takes a free port."""
+    path = directory / f"local-latency-{latency_s:g}s.toml"
+    path.write_text(with_embedded_latency(resolve_profile_path("local").read_text(encoding="utf-8"), latency_s),
+                    encoding="utf-8")
+    return path
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,34 +147,47 @@ class SuiteBench:
         return sum(n for path, n in counts.items() if path.rstrip("/").endswith("token"))
 
     @property
+    def flows_per_test(self) -> float | None:
+        """Browser authorization flows (``results.json``'s ``flows``) per test; None without results."""
+        return self.run.result.flows / self.tests if self.run.result and self.tests else None
+
+    @property
+    def tenant_requests(self) -> int | None:
+        """The key ``tenant_requests`` of the run's ``results.json`` (HTTP requests the run sent to the
+        tenant, browser and back channel, as the suite counts them); None when it is absent."""
+        path = self.run.reports_dir / FILENAME
+        return json.loads(path.read_text(encoding="utf-8")).get("tenant_requests") if path.is_file() else None
+
+    @property
     def ok(self) -> bool:
         return self.run.returncode == 0 and self.run.result is not None
 
 
-def run_suite(workers: int, tmp: Path, probe: bool, *, reports: bool = False, tag: str = "",
+def run_suite(plan: Plan, tmp: Path, probe: bool, *, select: str = "",
               say: Callable[[str], None] = print) -> SuiteBench:
-    """``pytest suites`` through :func:`hybridcheck.runner.run_suite`, its reports in ``tmp/reports-TAG``;
-    ``reports``: JUnit, report.html and Allure as ``make check`` writes them."""
-    tag = tag or f"{workers}w"
-    reports_dir = tmp / f"reports-{tag}"
+    """``pytest suites`` as ``plan`` says, through :func:`hybridcheck.runner.run_suite`, its reports in
+    ``tmp/reports-NAME``; ``select``: a marker expression every run is restricted to (debugging)."""
+    reports_dir = tmp / f"reports-{plan.name}"
     reports_dir.mkdir()
-    args = ["-q"]
+    args = plan.pytest_args(select)
     env: dict[str, str] = {}
-    if reports:  # pytest-playwright's output directory too (pytest.ini's --output), not the checkout's
+    if plan.reports:  # pytest-playwright's output directory too (pytest.ini's --output), not the checkout's
         args.append(f"--output={reports_dir / 'test-results'}")
     if probe:
-        probe_dir = tmp / f"probe-{tag}"
+        probe_dir = tmp / f"probe-{plan.name}"
         probe_dir.mkdir()
         args += ["-p", "bench_probe"]
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))
         env[bench_probe.ENV_DIR] = str(probe_dir)
-    shown = runner.command(args, reports_dir=reports_dir, workers=workers, reports=reports)[1:]
+    tenant = str(remote_profile(tmp)) if plan.remote else "local"
+    shown = runner.command(args, reports_dir=reports_dir, workers=plan.workers, tenant=tenant,
+                           reports=plan.reports)[1:]
     say(f"  $ {' '.join(repr(a) if ' ' in a else a for a in shown)}")
     with LoadMeter() as load:
-        run = runner.run_suite(*args, reports_dir=reports_dir, workers=workers, env=env, timeout_s=SUITE_TIMEOUT_S,
-                               reports=reports)
-    (tmp / f"output-{tag}.txt").write_text(run.stdout + "\n--- stderr ---\n" + run.stderr)
-    return SuiteBench(tag=tag, workers=workers, run=run, load=load.summary,
+        run = runner.run_suite(*args, reports_dir=reports_dir, workers=plan.workers, tenant=tenant, env=env,
+                               timeout_s=SUITE_TIMEOUT_S, reports=plan.reports)
+    (tmp / f"output-{plan.name}.txt").write_text(run.stdout + "\n--- stderr ---\n" + run.stderr)
+    return SuiteBench(tag=plan.name, workers=plan.workers, run=run, load=load.summary,
                       probe=bench_probe.merge(probe_dir) if probe else None)
 
 
@@ -162,22 +242,32 @@ class Harness:
 
     # -- browser ---------------------------------------------------------------------------
 
-    def browser_flow(self, case: Any, storage_state: dict | None, browser: Any = None) -> dict[str, Any]:
-        """One smoke flow in a new context: authorize (SSO session or login) + token exchange."""
+    @contextlib.contextmanager
+    def fresh_context(self, storage_state: dict | None, browser: Any = None) -> Iterator[Callable[[], Any]]:
+        """A new context (carrying ``storage_state``) for one flow, closed after it: its ``new_page``."""
         browser = browser or self.browser
+        with phase("context_new"):
+            context = browser.new_context(storage_state=storage_state) if storage_state else browser.new_context()
+        try:
+            yield context.new_page
+        finally:
+            with phase("context_close"):
+                context.close()
+
+    def browser_flow(self, case: Any, pages: PageSource) -> dict[str, Any]:
+        """One smoke flow, authorize (SSO session or login) + token exchange, on a page that ``pages()``
+        gives: :meth:`fresh_context`, or a :class:`WorkerPage`'s ``reset`` (the ``authorize`` fixture's)."""
         clear_phases()
         tenant0 = self.clock.read()
         t0 = time.perf_counter()
-        with phase("context_new"):
-            context = browser.new_context(storage_state=storage_state) if storage_state else browser.new_context()
+        with pages() as new_page:
 
-        def new_page() -> Any:
-            with phase("new_page"):
-                return TimedPage(context.new_page())
+            def timed_page() -> Any:
+                with phase("new_page"):
+                    return TimedPage(new_page())
 
-        try:
             with phase("flow"):
-                response = self.authorizer(new_page)(case)
+                response = self.authorizer(timed_page)(case)
             code = response.params.get("code")
             ok = bool(code)
             if code:
@@ -185,14 +275,30 @@ class Harness:
                     exchanged = self.session.tokens.exchange(code, response.request.redirect_uri,
                                                              code_verifier=response.request.code_verifier)
                 ok = exchanged.ok
-        finally:
-            with phase("context_close"):
-                context.close()
         total = time.perf_counter() - t0
         record = {"total": total, "ok": ok, "logins": response.login_pages_shown, "tenant": self.clock.read() - tenant0,
                   **phases()}
         split_flow(record)
         return record
+
+    def bare_flow(self, page: Any, case: Any) -> dict[str, Any]:
+        """The browser floor: the case's authorization request in bare Playwright on ``page`` (no watcher,
+        no evidence, no exchange): ``goto``, then wait until the page is the callback server's (its marker)."""
+        request = self.authorizer(lambda: None).request(case)
+        timeout_ms = self.session.flow.timeout_ms
+        clear_phases()
+        tenant0 = self.clock.read()
+        t0 = time.perf_counter()
+        try:
+            with phase("goto"):
+                page.goto(request.url(), wait_until="commit", timeout=timeout_ms)
+            with phase("wait_marker"):
+                page.locator(f"#{CALLBACK_MARKER_ID}").wait_for(state="attached", timeout=timeout_ms)
+            ok = True
+        except PlaywrightError:  # a login form instead of the SSO session, or no callback
+            ok = False
+        return {"total": time.perf_counter() - t0, "ok": ok, "logins": 0, "tenant": self.clock.read() - tenant0,
+                **phases()}
 
     def sso_login(self) -> tuple[dict, float]:
         """The ``sso_storage_state`` fixture's login (``hybridcheck.session.sso_login``): storage state, seconds."""
@@ -238,19 +344,12 @@ class Harness:
         return {"total": total, "ok": ok, "logins": logins, "tenant": self.clock.read() - tenant0}
 
 
-def with_latency(profile: Profile, latency_s: float) -> Profile:
-    """``profile`` with ``[embedded] latency_s``: the reference tenant delays every response (a remote tenant)."""
-    return dataclasses.replace(profile, embedded_settings=dataclasses.replace(profile.embedded_settings,
-                                                                              latency_s=latency_s))
-
-
 @contextlib.contextmanager
-def harness(latency_s: float = 0.0) -> Iterator[Harness]:
+def harness(profile_ref: str = "local") -> Iterator[Harness]:
+    """A :class:`Harness` on the tenant profile ``profile_ref`` (a name in tenants/ or a path)."""
     from playwright.sync_api import sync_playwright
 
-    profile = load_profile("local")
-    if latency_s:
-        profile = with_latency(profile, latency_s)
+    profile = load_profile(profile_ref)
     choice = choose_chromium(headless=True)
     if choice is None:
         raise SystemExit("no Chromium found")
@@ -280,7 +379,7 @@ def _sum(pairs: Any) -> tuple[float, float]:
     return a, b
 
 
-def micro(rounds: int, launch_rounds: int, latency_s: float = 0.0) -> dict[str, Any]:
+def micro(rounds: int, launch_rounds: int, profile_ref: str = "local") -> dict[str, Any]:
     """Interleaved rounds of every style over the 6 smoke cells (the order rotates each round).
 
     Every total is kept twice: as measured, and without the time spent in ``Redactor.scrub``,
@@ -294,7 +393,7 @@ def micro(rounds: int, launch_rounds: int, latency_s: float = 0.0) -> dict[str, 
     sso_logins: list[float] = []
     floor_logins: list[float] = []
     extras: dict[str, list[float]] = defaultdict(list)
-    with LoadMeter() as load, harness(latency_s) as h, httpx.Client(timeout=10.0) as floor_client:
+    with LoadMeter() as load, harness(profile_ref) as h, httpx.Client(timeout=10.0) as floor_client:
 
         def keep(kind: str, record: dict[str, Any]) -> tuple[float, float]:
             flows[kind].append(record)
@@ -307,41 +406,40 @@ def micro(rounds: int, launch_rounds: int, latency_s: float = 0.0) -> dict[str, 
             return state, login_s, login_s - phases().get("redact", 0.0)
 
         def naive() -> tuple[float, float]:
-            return _sum(keep("naive", h.browser_flow(c, None)) for c in cells)
+            return _sum(keep("naive", h.browser_flow(c, lambda: h.fresh_context(None))) for c in cells)
 
         def suite_style() -> tuple[float, float]:
+            """What the ``authorize`` fixture does in an SSO-reusable test: the worker's one page
+            (:class:`WorkerPage`), its cookies reset to the SSO login's before every flow."""
             state, login_s, login_ex = timed_sso_login()
-            total, ex = _sum(keep("suite", h.browser_flow(c, state)) for c in cells)
-            return login_s + total, login_ex + ex
-
-        def suite_one_page() -> tuple[float, float]:
-            """One context + one page for the 6 flows (a per-worker page instead of a context per test)."""
-            state, login_s, login_ex = timed_sso_login()
-            t0 = time.perf_counter()
-            context = h.browser.new_context(storage_state=state)
-            page = TimedPage(context.new_page())
-            setup_s = time.perf_counter() - t0
-            total, ex = login_s + setup_s, login_ex + setup_s
+            page = WorkerPage(h.browser, state)
             try:
-                for c in cells:
-                    clear_phases()
-                    tenant0 = h.clock.read()
-                    t0 = time.perf_counter()
-                    with phase("flow"):
-                        response = h.authorizer(lambda: page)(c)
-                    with phase("exchange"):
-                        exchanged = h.session.tokens.exchange(response.params.get("code", ""),
-                                                              response.request.redirect_uri)
-                    record = {"total": time.perf_counter() - t0, "ok": exchanged.ok,
-                              "logins": response.login_pages_shown, "tenant": h.clock.read() - tenant0, **phases()}
-                    split_flow(record)
-                    a, b = keep("suite_one_page", record)
-                    total, ex = total + a, ex + b
+                total, ex = _sum(keep("suite", h.browser_flow(c, lambda: contextlib.nullcontext(page.reset)))
+                                 for c in cells)
             finally:
                 t0 = time.perf_counter()
-                context.close()
+                page.close()
                 close_s = time.perf_counter() - t0
-            return total + close_s, ex + close_s
+            return login_s + total + close_s, login_ex + ex + close_s
+
+        def suite_own_context() -> tuple[float, float]:
+            """A new context carrying the SSO state for every flow: a test with its own context
+            (``@pytest.mark.session``, or per-test video/trace/screenshots)."""
+            state, login_s, login_ex = timed_sso_login()
+            total, ex = _sum(keep("suite_own_context", h.browser_flow(c, lambda: h.fresh_context(state)))
+                             for c in cells)
+            return login_s + total, login_ex + ex
+
+        def browser_floor() -> tuple[float, float]:
+            """Bare Playwright in a tight loop on one page carrying an SSO session (no login counted)."""
+            state, _ = h.sso_login()
+            context = h.browser.new_context(storage_state=state)
+            try:
+                page = context.new_page()
+                total = sum(keep("browser_floor", h.bare_flow(page, c))[0] for c in cells)
+            finally:
+                context.close()
+            return total, total
 
         def naive_launch() -> tuple[float, float]:
             """Naive, and a browser launched for every flow."""
@@ -351,7 +449,7 @@ def micro(rounds: int, launch_rounds: int, latency_s: float = 0.0) -> dict[str, 
                 browser = h.launch()
                 launch_s = time.perf_counter() - t0
                 try:
-                    record = h.browser_flow(c, None, browser=browser)
+                    record = h.browser_flow(c, lambda: h.fresh_context(None, browser))
                 finally:
                     t1 = time.perf_counter()
                     browser.close()
@@ -381,8 +479,8 @@ def micro(rounds: int, launch_rounds: int, latency_s: float = 0.0) -> dict[str, 
             return total, total
 
         modes: list[tuple[str, Callable[[], tuple[float, float]]]] = [
-            ("naive", naive), ("suite", suite_style), ("suite_one_page", suite_one_page),
-            ("floor_login", floor_login), ("floor_sso", floor_sso)]
+            ("naive", naive), ("suite", suite_style), ("suite_own_context", suite_own_context),
+            ("browser_floor", browser_floor), ("floor_login", floor_login), ("floor_sso", floor_sso)]
         # warm-up (discarded): first contexts, first connections, first imports
         for _, fn in modes:
             fn()

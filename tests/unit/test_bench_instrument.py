@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-from hybridcheck.embedded import tenant_config_from_profile
 from hybridcheck.evidence import AuthorizationRequest
 from hybridcheck.flows.callback import CALLBACK_MARKER_ID, CallbackServer
 from hybridcheck.flows.login import RECIPES
@@ -113,11 +112,6 @@ def test_the_timed_flow_is_the_suites_flow_with_its_recipe():
     assert isinstance(timed, instrument.TimedFlow) and isinstance(timed.recipe, instrument.TimedRecipe)
     assert (timed.callback, timed.user, timed.timeout_ms) == (plain.callback, plain.user, plain.timeout_ms)
     assert timed.recipe.markers() == plain.recipe.markers() and timed.recipe.name == plain.recipe.name
-
-
-def test_tenant_latency_goes_through_the_profiles_embedded_section():
-    profile = scenarios.with_latency(load_profile("local", env={}), 0.25)
-    assert tenant_config_from_profile(profile, "http://127.0.0.1:9", frozenset()).latency_s == 0.25
 
 
 def _suite(probe: dict | None) -> scenarios.SuiteBench:
