@@ -46,8 +46,31 @@ class BrowserChoice:
         return {"executable_path": self.executable, "args": list(self.args)}
 
 
+def _browser_dirs() -> list[Path]:
+    """Where ``playwright install`` puts browsers (Playwright's docs, "Managing browser binaries"):
+    ``$PLAYWRIGHT_BROWSERS_PATH``, the package itself when that is ``0``, else the OS cache."""
+    configured = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    if configured == "0":
+        import playwright
+
+        return [Path(playwright.__file__).parent / "driver" / "package" / ".local-browsers"]
+    if configured:
+        return [Path(configured)]
+    home = Path.home()
+    return [home / ".cache" / "ms-playwright", home / "Library" / "Caches" / "ms-playwright",
+            home / "AppData" / "Local" / "ms-playwright"]
+
+
+def _any_chromium_installed() -> bool:
+    return any(d.is_dir() and any(d.glob("chromium*")) for d in _browser_dirs())
+
+
 @cache
 def _bundled_executable() -> str | None:
+    """The bundled Chromium's path, asked of Playwright's driver (a node process, ~1 s to start),
+    only when a Chromium was installed where Playwright installs them."""
+    if not _any_chromium_installed():
+        return None
     try:
         from playwright.sync_api import sync_playwright
 

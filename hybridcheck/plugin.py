@@ -288,17 +288,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError("suite tests without valid requirement IDs:\n  " + "\n  ".join(problems))
     _select_requirements(config, items)
     _mark_known_deviations(config, items)
-    _slow_first(items)
+    _clock_waits_last(items)
 
 
-def _slow_first(items: list[pytest.Item]) -> None:
-    """Start the tests that wait on a clock (max_age's seconds) first, and end with those whose
-    clock started with the worker (:data:`HEAD_STARTS`: SESS-9's 30 s).
+def _clock_waits_last(items: list[pytest.Item]) -> None:
+    """End with the tests that wait on a clock (``slow``), head starts last of all.
 
-    Either way the wait overlaps the rest of the run instead of holding a worker at the very
-    end. The order is otherwise kept.
+    By then their clocks have run: max_age's 2 s and prompt=login's 1 s are measured from the
+    worker's SSO login, and a head start (:data:`HEAD_STARTS`: SESS-9's 30 s) from the worker's
+    start, so they wait for what is left, if anything. The order is otherwise kept.
     """
-    items.sort(key=lambda item: 2 if _head_starts(item) else 0 if item.get_closest_marker("slow") else 1)
+    items.sort(key=lambda item: 2 if _head_starts(item) else 1 if item.get_closest_marker("slow") else 0)
 
 
 def _mark_known_deviations(config: pytest.Config, items: list[pytest.Item]) -> None:

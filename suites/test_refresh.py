@@ -21,6 +21,7 @@ from hybridcheck.checks.token_endpoint import (
     check_grant_refused,
     check_token_response_valid,
 )
+from hybridcheck.clock import wait_until_epoch
 from hybridcheck.evidence import DecodedJwt
 from hybridcheck.flows.token import one_client_per_auth_method, with_wrong_secret
 
@@ -95,11 +96,13 @@ def test_no_offline_access_no_refresh_token(case, complete, profile):
 @pytest.mark.req("REF-3")
 @pytest.mark.oidf("oidcc-refresh-token")
 def test_refresh_without_scope_keeps_the_original_scope_and_identity(offline, tokens, profile):
-    """The refresh waits a second: RS256 signatures are deterministic, so a token newly issued
-    in the same second with the same claims is byte for byte the first one (oidc-provider
-    does that); a second later its ``iat`` differs, and only a replayed token stays the same."""
+    """The refresh waits for the next second of the first ID token's ``iat``: RS256 signatures are
+    deterministic, so a token newly issued in the same second with the same claims is byte for
+    byte the first one (oidc-provider does that); a second later its ``iat`` differs, and only a
+    replayed token stays the same."""
     flow, scope, refresh_token = offline
-    time.sleep(1.0)
+    issued_at = flow.token_endpoint_claims.get("iat")
+    wait_until_epoch(issued_at + 1 if isinstance(issued_at, int) else time.time() + 1)
     refreshed = tokens.refresh(refresh_token)
     check_refresh_grants(refreshed, "REF-3", scope)
     check_refreshed_id_token(refreshed, flow.tokens.id_token, openid_granted=True,

@@ -273,7 +273,7 @@ def test_near_miss_and_wildcard_cases_are_named_at_collection(suite) -> None:
     assert ids(run, "test_wildcard") == ["no-wildcard-registered"]
 
 
-def test_slow_tests_start_first_head_starts_end_and_the_order_is_otherwise_kept(suite) -> None:
+def test_slow_tests_come_last_head_starts_last_of_all_and_the_order_is_otherwise_kept(suite) -> None:
     suite.write("test_order.py", """
         import pytest
 
@@ -300,7 +300,7 @@ def test_slow_tests_start_first_head_starts_end_and_the_order_is_otherwise_kept(
             pass
     """)
     run = suite.run("--collect-only", "-q")
-    assert [i.split("::")[1] for i in run.collected()] == ["test_waits", "test_a", "test_b", "test_c",
+    assert [i.split("::")[1] for i in run.collected()] == ["test_a", "test_b", "test_c", "test_waits",
                                                            "test_waits_on_the_workers_clock"]
 
 
