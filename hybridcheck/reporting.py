@@ -159,12 +159,11 @@ def _html_extras(flows: list[AuthorizationResponse], final_page: Any) -> list[An
     return extras
 
 
-@pytest.fixture(autouse=True)
-def _allure_labels(request: pytest.FixtureRequest) -> None:
+def allure_labels(item: pytest.Item) -> None:
     """Allure labels: requirement, family and requirement as feature and story, severity, links
     to the specification sections, the tenant, response type and mode."""
     known = catalogue()
-    for marker in request.node.iter_markers("req"):
+    for marker in item.iter_markers("req"):
         for req in (known[r] for r in marker.args if r in known):
             allure.dynamic.label("requirement", req.id)
             allure.dynamic.feature(allure_meta.FAMILY_NAMES.get(req.family, req.family))
@@ -172,10 +171,10 @@ def _allure_labels(request: pytest.FixtureRequest) -> None:
             allure.dynamic.severity(allure_meta.severity(req))
             for url, name in allure_meta.spec_links(req.source):
                 allure.dynamic.link(url, name=name)
-    profile = request.config.stash.get(PROFILE_KEY, None)
+    profile = item.config.stash.get(PROFILE_KEY, None)
     if profile is not None:
         allure.dynamic.label("tenant", profile.name)
-    callspec = getattr(request.node, "callspec", None)
+    callspec = getattr(item, "callspec", None)
     cell = callspec.params.get("case") if callspec else None
     if cell is not None:
         allure.dynamic.tag(cell.response_type, cell.response_mode)
@@ -335,6 +334,11 @@ class Reporter:
             cell = callspec.params.get("case") if callspec else None
             if cell is not None:
                 item.user_properties.append((CELL_PROPERTY, f"{cell.response_type}/{cell.response_mode}"))
+
+    # A hook, not an autouse fixture: Allure writes a container file for every fixture of every test.
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        allure_labels(item)
 
     # trylast: the innermost wrapper, so Allure's (which reads longreprtext) sees the finding first.
     @pytest.hookimpl(hookwrapper=True, trylast=True)
