@@ -363,7 +363,7 @@ class Reporter:
         shared = item.stash.get(SHARED_EVIDENCE_KEY, [])
         flows = [flow.authorization for flow in shared] + (authorizer.responses if authorizer is not None else [])
         exchanges = channel.drain() if channel is not None else []
-        exchanges += [f.tokens.exchange for f in shared if f.tokens and f.tokens.exchange not in exchanges]
+        exchanges += [exchange for f in shared for exchange in f.exchanges if exchange not in exchanges]
         attach_evidence(flows, exchanges)
         if report.failed and flows:
             evidence = [evidence_summary(r) for r in flows]

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hybridcheck.evidence import AuthorizationResponse, TokenResponse
+from hybridcheck.evidence import AuthorizationResponse, HttpExchange, TokenResponse
 from hybridcheck.matrix import FlowCase
 from hybridcheck.target import Authorizer
 
@@ -34,10 +34,18 @@ def shape_of(case: FlowCase | None, client: str, with_session: bool, overrides: 
 
 @dataclass
 class SharedFlow:
-    """One shape's evidence: the authorization response and, once a test asked, its code's exchange."""
+    """One shape's evidence: the authorization response and, once a test asked, its code's
+    exchange and what was derived from it (:meth:`SharedFlows.derived`: a refresh, say)."""
 
     authorization: AuthorizationResponse
     tokens: TokenResponse | None = None
+    derived: dict[str, TokenResponse] = field(default_factory=dict)
+
+    @property
+    def exchanges(self) -> list[HttpExchange]:
+        """The back-channel exchanges of this flow, for the reports."""
+        responses = ([self.tokens] if self.tokens else []) + list(self.derived.values())
+        return [response.exchange for response in responses]
 
 
 @dataclass
@@ -64,3 +72,14 @@ class SharedFlows:
         if flow.tokens is None:
             flow.tokens = self.exchange(flow.authorization, client)
         return flow.tokens
+
+    def derived(self, authorization: AuthorizationResponse, name: str,
+                compute: Callable[[], TokenResponse]) -> TokenResponse:
+        """``compute()`` for the shared flow of ``authorization``, once per flow and ``name`` (the
+        refresh of its refresh token, say); an authorization no test shares gets ``compute()``."""
+        flow = next((f for f in self.flows.values() if f.authorization is authorization), None)
+        if flow is None:
+            return compute()
+        if name not in flow.derived:
+            flow.derived[name] = compute()
+        return flow.derived[name]

@@ -48,7 +48,32 @@ def _offline_flow(profile, complete, case, client="main"):
 
 @pytest.fixture
 def offline(profile, complete, case):
+    """An offline flow of the test's own: for tests that refresh in a way of their own (a refresh
+    token may rotate, so a second refresh of a shared one could be refused)."""
     return _offline_flow(profile, complete, case)
+
+
+@pytest.fixture
+def shared_offline(profile, shared_complete, case):
+    """The worker's offline flow of the cell, for tests that only read it or its plain refresh."""
+    return _offline_flow(profile, shared_complete, case)
+
+
+@pytest.fixture
+def plain_refresh(shared_offline, shared_flows, tokens):
+    """The refresh without scope of ``shared_offline``'s refresh token, made once per worker and cell,
+    in the second after its token-endpoint ID token's ``iat``: RS256 signatures are deterministic,
+    so a token newly issued in the same second with the same claims is byte for byte the first one
+    (oidc-provider does that); a second later its ``iat`` differs, and only a replayed token stays
+    the same (REF-3)."""
+    flow, _, refresh_token = shared_offline
+
+    def refresh():
+        issued_at = flow.token_endpoint_claims.get("iat")
+        wait_until_epoch(issued_at + 1 if isinstance(issued_at, int) else time.time() + 1)
+        return tokens.refresh(refresh_token)
+
+    return shared_flows.derived(flow.authorization, "plain refresh", refresh)
 
 
 def _access_claims(response):
@@ -79,9 +104,9 @@ def test_wrong_client_secret_is_invalid_client_at_the_refresh(any_case, complete
 
 @pytest.mark.req("REF-1")
 @pytest.mark.oidf("oidcc-refresh-token")
-def test_offline_access_yields_a_refresh_token_only_from_the_token_endpoint(offline):
-    """The token endpoint's refresh token is checked by ``offline`` itself."""
-    flow, _, _ = offline
+def test_offline_access_yields_a_refresh_token_only_from_the_token_endpoint(shared_offline):
+    """The token endpoint's refresh token is checked by ``shared_offline`` itself."""
+    flow, _, _ = shared_offline
     check_no_front_channel_refresh_token(flow.authorization)
 
 
@@ -95,49 +120,42 @@ def test_no_offline_access_no_refresh_token(case, complete, profile):
 
 @pytest.mark.req("REF-3")
 @pytest.mark.oidf("oidcc-refresh-token")
-def test_refresh_without_scope_keeps_the_original_scope_and_identity(offline, tokens, profile):
-    """The refresh waits for the next second of the first ID token's ``iat``: RS256 signatures are
-    deterministic, so a token newly issued in the same second with the same claims is byte for
-    byte the first one (oidc-provider does that); a second later its ``iat`` differs, and only a
-    replayed token stays the same."""
-    flow, scope, refresh_token = offline
-    issued_at = flow.token_endpoint_claims.get("iat")
-    wait_until_epoch(issued_at + 1 if isinstance(issued_at, int) else time.time() + 1)
-    refreshed = tokens.refresh(refresh_token)
+def test_refresh_without_scope_keeps_the_original_scope_and_identity(shared_offline, plain_refresh, profile):
+    """The refresh is made a second after the first ID token (``plain_refresh`` says why)."""
+    flow, scope, _ = shared_offline
+    refreshed = plain_refresh
     check_refresh_grants(refreshed, "REF-3", scope)
     check_refreshed_id_token(refreshed, flow.tokens.id_token, openid_granted=True,
                              expected=profile.expectations.refresh_id_token)
 
 
-def _refreshed_with_id_token(offline, tokens):
+def _with_id_token(refreshed):
     """A refresh without scope that returned an ID token; none is optional (REF-3's business)."""
-    _, _, refresh_token = offline
-    refreshed = tokens.refresh(refresh_token)
     if refreshed.id_token is None:
         pytest.skip("the refresh returned no ID token (optional by Core §12.2; judged by REF-3)")
     return refreshed
 
 
 @pytest.mark.req("IDT-1")
-def test_refresh_id_token_signature_verifies_with_the_jwks(offline, tokens, provider):
+def test_refresh_id_token_signature_verifies_with_the_jwks(plain_refresh, provider):
     """Core §12.2: a refresh ID token is validated like any other (§3.1.3.7: the signature)."""
     algs = provider.discovery.get("id_token_signing_alg_values_supported", [])
-    check_id_token_signature(_refreshed_with_id_token(offline, tokens).id_token, provider.jwks, algs)
+    check_id_token_signature(_with_id_token(plain_refresh).id_token, provider.jwks, algs)
 
 
 @pytest.mark.req("IDT-2")
-def test_refresh_id_token_claims_are_valid(offline, tokens, target, profile):
+def test_refresh_id_token_claims_are_valid(plain_refresh, target, profile):
     """Core §12.2 → §3.1.3.7 items 2-3, 5, 9-10: iss, aud, azp, exp and a fresh iat."""
     expect = profile.expectations
-    check_id_token_claims(_refreshed_with_id_token(offline, tokens).id_token.claims, issuer=target.issuer,
+    check_id_token_claims(_with_id_token(plain_refresh).id_token.claims, issuer=target.issuer,
                           client_id=target.main_client.client_id, now=time.time(),
                           trusted_audiences=expect.trusted_audiences, max_age_s=expect.id_token_max_age_s)
 
 
 @pytest.mark.req("IDT-4")
-def test_refresh_at_hash_matches_its_access_token_where_present(offline, tokens):
+def test_refresh_at_hash_matches_its_access_token_where_present(plain_refresh):
     """Core §12.2 → §3.3.3.9: an ``at_hash`` in a refresh ID token is the hash of the access token beside it."""
-    refreshed = _refreshed_with_id_token(offline, tokens)
+    refreshed = _with_id_token(plain_refresh)
     check_at_hash(refreshed.id_token, refreshed.access_token, required=False)
 
 

@@ -83,3 +83,19 @@ def test_a_shape_is_the_cell_client_session_and_overrides() -> None:
     assert len(ran) == 5
     assert flows.exchanged(first, "main") == flows.exchanged(first, "main") == "main"
     assert exchanged == ["c1"]  # a code is exchanged once, whoever asks
+
+
+def test_what_is_derived_from_a_shared_flow_is_computed_once_per_flow() -> None:
+    flows = SharedFlows(lambda with_session: lambda case, client="main", **o: _response({"code": "c"}),
+                        lambda response, client: None)
+    shared = flows.authorization(None)
+    computed: list[int] = []
+
+    def refresh():
+        computed.append(1)
+        return object()
+
+    first = flows.derived(shared.authorization, "plain refresh", refresh)
+    assert flows.derived(shared.authorization, "plain refresh", refresh) is first and computed == [1]
+    assert flows.derived(_response({"code": "own"}), "plain refresh", refresh) is not first  # not shared: own
+    assert computed == [1, 1]
