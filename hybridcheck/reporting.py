@@ -391,9 +391,14 @@ class Reporter:
             paced_s={path: round(s, 2) for path, s in sorted(self.paced_s.items())},
             flows=self.flow_counts["flows"],
             logins=self.flow_counts["logins"],
-            tenant_requests=self.flow_counts["tenant_browser_requests"] + sum(self.calls.values()),
+            tenant_requests=self.tenant_requests,
             environment=self.environment,
         )
+
+    @property
+    def tenant_requests(self) -> int:
+        """The requests the run sent the tenant: the browser's to its host, and the back channel's."""
+        return self.flow_counts["tenant_browser_requests"] + sum(self.calls.values())
 
     @property
     def environment(self) -> dict[str, str]:
@@ -514,7 +519,7 @@ class Reporter:
         if self.flow_counts["flows"]:
             counts = self.flow_counts
             write(f"hybridcheck: {counts['flows']} authorization flows in the browser, {counts['logins']} with a login "
-                  f"page; {counts['tenant_browser_requests'] + sum(self.calls.values())} requests to the tenant")
+                  f"page; {self.tenant_requests} requests to the tenant")
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str]) -> None:
