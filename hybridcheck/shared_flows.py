@@ -7,8 +7,14 @@ it through ``shared_authorize`` / ``shared_complete`` (the plugin's fixtures) in
 flow, and every later test of that worker asking for the same shape judges that same evidence.
 A shape is the cell, the client, the request's overrides and whether the browser carries the
 SSO session; ``state``, ``nonce`` and PKCE values are fresh per flow. Tests that change state
-(a code replayed, a refresh token rotated or revoked, a session re-authenticated) and tests
-whose request is their own keep asking ``authorize`` / ``complete``.
+(a code replayed, a refresh token rotated or revoked, a session re-authenticated), tests whose
+request is their own, and tests that take a flow's tokens back to the tenant (UserInfo: its
+answer depends on what happened since) keep asking ``authorize`` / ``complete``.
+
+A shared flow captures its evidence at once, when it is made: the authorization response, the
+exchange of its code, and what its first reader derives from it (:meth:`SharedFlows.derived`).
+Later tests read; what other tests do to the tenant meanwhile (a replayed code revoking the
+grant, say) cannot change what they judge.
 
 The evidence is shared, the verdicts are not: each test applies its own preconditions with its
 own requirement ID, so a flow that fails fails every test that judges it, each under its ID.
@@ -38,7 +44,7 @@ class SharedFlow:
     exchange and what was derived from it (:meth:`SharedFlows.derived`: a refresh, say)."""
 
     authorization: AuthorizationResponse
-    tokens: TokenResponse | None = None
+    tokens: TokenResponse | None = None  # the code's exchange, made with the flow; None without a code
     derived: dict[str, TokenResponse] = field(default_factory=dict)
 
     @property
@@ -61,17 +67,13 @@ class SharedFlows:
 
     def authorization(self, case: FlowCase | None, *, client: str = "main", with_session: bool = True,
                       **overrides: Any) -> SharedFlow:
-        """The shape's flow, run now if this worker has not run it yet."""
+        """The shape's flow, run now (and its code exchanged) if this worker has not run it yet."""
         shape = shape_of(case, client, with_session, overrides)
         if shape not in self.flows:
-            self.flows[shape] = SharedFlow(self.authorizers(with_session)(case, client=client, **overrides))
+            response = self.authorizers(with_session)(case, client=client, **overrides)
+            tokens = self.exchange(response, client) if "code" in response.params else None
+            self.flows[shape] = SharedFlow(response, tokens)
         return self.flows[shape]
-
-    def exchanged(self, flow: SharedFlow, client: str) -> TokenResponse:
-        """The token response of ``flow``'s code, exchanged once (a code is single-use)."""
-        if flow.tokens is None:
-            flow.tokens = self.exchange(flow.authorization, client)
-        return flow.tokens
 
     def derived(self, authorization: AuthorizationResponse, name: str,
                 compute: Callable[[], TokenResponse]) -> TokenResponse:

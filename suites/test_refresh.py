@@ -54,26 +54,27 @@ def offline(profile, complete, case):
 
 
 @pytest.fixture
-def shared_offline(profile, shared_complete, case):
-    """The worker's offline flow of the cell, for tests that only read it or its plain refresh."""
-    return _offline_flow(profile, shared_complete, case)
+def shared_offline(profile, shared_complete, shared_flows, tokens, case):
+    """The worker's offline flow of the cell and its plain refresh, for tests that only read them.
 
-
-@pytest.fixture
-def plain_refresh(shared_offline, shared_flows, tokens):
-    """The refresh without scope of ``shared_offline``'s refresh token, made once per worker and cell,
-    in the second after its token-endpoint ID token's ``iat``: RS256 signatures are deterministic,
-    so a token newly issued in the same second with the same claims is byte for byte the first one
-    (oidc-provider does that); a second later its ``iat`` differs, and only a replayed token stays
-    the same (REF-3)."""
-    flow, _, refresh_token = shared_offline
+    The refresh (without scope) is made with the flow, once, in the second after the token
+    endpoint's ID token's ``iat``: RS256 signatures are deterministic, so a token newly issued in
+    the same second with the same claims is byte for byte the first one (oidc-provider does that);
+    a second later its ``iat`` differs, and only a replayed token stays the same (REF-3)."""
+    flow, scope, refresh_token = _offline_flow(profile, shared_complete, case)
 
     def refresh():
         issued_at = flow.token_endpoint_claims.get("iat")
         wait_until_epoch(issued_at + 1 if isinstance(issued_at, int) else time.time() + 1)
         return tokens.refresh(refresh_token)
 
-    return shared_flows.derived(flow.authorization, "plain refresh", refresh)
+    return flow, scope, shared_flows.derived(flow.authorization, "plain refresh", refresh)
+
+
+@pytest.fixture
+def plain_refresh(shared_offline):
+    """``shared_offline``'s refresh without scope."""
+    return shared_offline[2]
 
 
 def _access_claims(response):
@@ -120,10 +121,9 @@ def test_no_offline_access_no_refresh_token(case, complete, profile):
 
 @pytest.mark.req("REF-3")
 @pytest.mark.oidf("oidcc-refresh-token")
-def test_refresh_without_scope_keeps_the_original_scope_and_identity(shared_offline, plain_refresh, profile):
-    """The refresh is made a second after the first ID token (``plain_refresh`` says why)."""
-    flow, scope, _ = shared_offline
-    refreshed = plain_refresh
+def test_refresh_without_scope_keeps_the_original_scope_and_identity(shared_offline, profile):
+    """The refresh is made a second after the first ID token (``shared_offline`` says why)."""
+    flow, scope, refreshed = shared_offline
     check_refresh_grants(refreshed, "REF-3", scope)
     check_refreshed_id_token(refreshed, flow.tokens.id_token, openid_granted=True,
                              expected=profile.expectations.refresh_id_token)

@@ -198,10 +198,10 @@ def _check_userinfo(flow, tokens, style):
 @pytest.mark.req("TOK-6")
 @pytest.mark.oidf("oidcc-userinfo-get")
 @pytest.mark.matrix(modes=["fragment"])
-def test_userinfo_answers_the_access_token_of_each_response_type(case, shared_complete, tokens):
+def test_userinfo_answers_the_access_token_of_each_response_type(case, complete, tokens):
     """The token-endpoint access token, and for RTs with ``token`` the front-channel one too
     (Core §3.3.2.5: an access token like any other). One call each: UserInfo is rate-limited."""
-    flow = shared_complete(case)
+    flow = complete(case)
     with Findings() as findings:
         findings.check(_check_userinfo, flow, tokens, "get-header")
         front = flow.authorization.params.get("access_token")  # present as RESP-1 demands, judged there
@@ -216,10 +216,10 @@ def test_userinfo_answers_the_access_token_of_each_response_type(case, shared_co
     pytest.param("post-body", id="post-body", marks=[pytest.mark.oidf("oidcc-userinfo-post-body"),
                                                      pytest.mark.needs_capability("userinfo_post_body")]),
 ])
-def test_userinfo_takes_the_access_token_in_a_post(any_case, shared_complete, tokens, style):
+def test_userinfo_takes_the_access_token_in_a_post(any_case, complete, tokens, style):
     """RFC 6750 §2.1/§2.2: how the token travels does not depend on the response type, so one
     cell; UserInfo calls are rate-limited (Auth0: 5 a minute per user)."""
-    _check_userinfo(shared_complete(any_case), tokens, style)
+    _check_userinfo(complete(any_case), tokens, style)
 
 
 @pytest.mark.negative
