@@ -11,8 +11,9 @@ profile is a usage error, exit code 4, before any test), then provides:
 - ``authorize`` / ``fresh_authorize`` (an :class:`~hybridcheck.target.Authorizer` with or
   without the SSO session, on the worker's reused page unless the test judges the session),
   ``complete``, their shared forms ``shared_authorize`` / ``shared_complete`` for tests that
-  only read a flow (:mod:`hybridcheck.shared_flows`), and ``case`` (one RT × RM cell, skipped with the reason when
-  the profile leaves it out or the tenant does not advertise it).
+  only read a flow (:mod:`hybridcheck.shared_flows`), ``code_exchanged_at_start`` (a head start,
+  :data:`HEAD_STARTS`), and ``case`` (one RT × RM cell, skipped with the reason when the
+  profile leaves it out or the tenant does not advertise it).
 """
 
 from __future__ import annotations
@@ -543,9 +544,10 @@ class ExchangedAtStart:
 
 
 @pytest.fixture(scope="session")
-def worker_code_exchanged_at_start(pytestconfig: pytest.Config, browser: Any, sso_storage_state: dict, target: Target,
-                            provider: ProviderMetadata, authorize_flow: AuthorizeFlow,
-                            tokens: TokenClient) -> Iterator[ExchangedAtStart]:
+def worker_code_exchanged_at_start(
+    pytestconfig: pytest.Config, browser: Any, sso_storage_state: dict, target: Target, provider: ProviderMetadata,
+    authorize_flow: AuthorizeFlow, tokens: TokenClient,
+) -> Iterator[ExchangedAtStart]:
     """SESS-9's code (any usable cell, main client), exchanged at the start of the worker (a head start)."""
     cell = next((c for c in cases() if _usable(c, target.profile, provider) is None), None)
     page = session.WorkerPage(browser, sso_storage_state)
