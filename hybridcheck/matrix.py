@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from hybridcheck.evidence import response_type_values
-from hybridcheck.profile import HYBRID_RESPONSE_TYPES, RESPONSE_MODES
+from hybridcheck.checks.discovery import unadvertised_reason
+from hybridcheck.evidence import ProviderMetadata, response_type_values
+from hybridcheck.profile import HYBRID_RESPONSE_TYPES, RESPONSE_MODES, Profile
 
 RT_MARKERS = {
     "code id_token": "code_id_token",
@@ -66,3 +67,11 @@ def as_params(selected: Iterable[FlowCase]) -> list[object]:
         )
         for case in selected
     ]
+
+
+def unusable_reason(cell: FlowCase, profile: Profile, provider: ProviderMetadata) -> str | None:
+    """Why ``cell`` cannot run here (profile capabilities, then discovery), or None."""
+    caps = profile.capabilities
+    if cell.response_type not in caps.response_types or cell.response_mode not in caps.response_modes:
+        return f"profile {profile.name} does not test {cell.id} (capabilities)"
+    return unadvertised_reason(provider.discovery, cell.response_type, cell.response_mode)

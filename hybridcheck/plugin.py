@@ -8,22 +8,18 @@ profile is a usage error, exit code 4, before any test), then provides:
 
 - ``profile``, ``target`` (the embedded tenant is started here), ``provider`` (discovery + JWKS),
 - ``callback_server`` (the relying-party side), ``sso_storage_state`` (one login per worker),
-- ``authorize`` / ``fresh_authorize`` (an :class:`~hybridcheck.target.Authorizer` with or
-  without the SSO session, on the worker's reused page unless the test judges the session),
-  ``complete``, their shared forms ``shared_authorize`` / ``shared_complete`` for tests that
-  only read a flow (:mod:`hybridcheck.shared_flows`), ``code_exchanged_at_start`` (a head start,
-  :data:`HEAD_STARTS`), and ``case`` (one RT × RM cell, skipped with the reason when the
-  profile leaves it out or the tenant does not advertise it).
+- ``case`` (one RT × RM cell, skipped with the reason when the profile leaves it out or the
+  tenant does not advertise it), ``any_case`` and the redirect-URI variants;
+- through its companion :mod:`hybridcheck.flow_fixtures`: ``authorize``, ``fresh_authorize``,
+  ``complete``, their shared forms ``shared_authorize`` / ``shared_complete``, and head starts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +28,10 @@ import pytest
 
 from hybridcheck import preflight, session
 from hybridcheck.browser import choose_chromium, ws_endpoint
-from hybridcheck.checks.discovery import unadvertised_reason
-from hybridcheck.checks.response import check_flow_succeeded
-from hybridcheck.checks.wellformed import check_completed_flow_usable
 from hybridcheck.deviations import Deviation, ExpiredDeviation, check_review_dates, xfail_marker
 from hybridcheck.environment import package_version, run_environment
-from hybridcheck.evidence import AuthorizationResponse, CompletedFlow, ProviderMetadata, TokenResponse
+from hybridcheck.head_starts import head_starts
+from hybridcheck.evidence import ProviderMetadata
 from hybridcheck.flows.authorize import AuthorizeFlow
 from hybridcheck.flows.callback import CallbackServer
 from hybridcheck.flows.http import BackChannel
@@ -50,10 +44,9 @@ from hybridcheck.keys import (
     EVIDENCE_KEY,
     EXIT_TENANT_UNAVAILABLE,
     PROFILE_KEY,
-    SHARED_EVIDENCE_KEY,
     WORKER_EVIDENCE_KEY,
 )
-from hybridcheck.matrix import RT_MARKERS, FlowCase, as_params, cases
+from hybridcheck.matrix import RT_MARKERS, FlowCase, as_params, cases, unusable_reason
 from hybridcheck.near_miss import NearMiss, near_misses, wildcard_cases
 from hybridcheck.paths import SUITES_DIR
 from hybridcheck.peer import PeerFailed
@@ -61,7 +54,6 @@ from hybridcheck.profile import DEFAULT_PROFILE, ENV_PROFILE, RESPONSE_MODES, Pr
 from hybridcheck.redact import REDACTOR
 from hybridcheck.requirements import catalogue
 from hybridcheck.session import LoginFailed, sso_login, started_target, token_client
-from hybridcheck.shared_flows import SharedFlow, SharedFlows
 from hybridcheck.target import Authorizer, Target
 from hybridcheck.tenant.defects import ENV_VAR as ENV_DEFECTS
 from hybridcheck.tenant.defects import UnknownDefectError, parse_defects
@@ -73,6 +65,7 @@ pytest_plugins = [
     "hybridcheck.xdist_exit",
     "hybridcheck.interrupt",
     "hybridcheck.needs",
+    "hybridcheck.flow_fixtures",
 ]
 
 #: Requirement family → the marker a user selects it by (``pytest -m state``).
@@ -296,10 +289,11 @@ def _clock_waits_last(items: list[pytest.Item]) -> None:
     """End with the tests that wait on a clock (``slow``), head starts last of all.
 
     By then their clocks have run: max_age's 2 s and prompt=login's 1 s are measured from the
-    worker's SSO login, and a head start (:data:`HEAD_STARTS`: SESS-9's 30 s) from the worker's
-    start, so they wait for what is left, if anything. The order is otherwise kept.
+    worker's SSO login, and a head start (:data:`~hybridcheck.head_starts.HEAD_STARTS`:
+    SESS-9's 30 s) from the worker's start, so they wait for what is left, if anything. The
+    order is otherwise kept.
     """
-    items.sort(key=lambda item: 2 if _head_starts(item) else 1 if item.get_closest_marker("slow") else 0)
+    items.sort(key=lambda item: 2 if head_starts(item) else 1 if item.get_closest_marker("slow") else 0)
 
 
 def _mark_known_deviations(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -452,7 +446,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 def case(request: pytest.FixtureRequest, profile: Profile, provider: ProviderMetadata) -> FlowCase:
     """One RT × RM cell; skipped (with the reason) when the profile or the tenant leaves it out (DISC-2)."""
     cell: FlowCase = request.param
-    reason = _usable(cell, profile, provider)
+    reason = unusable_reason(cell, profile, provider)
     if reason:
         pytest.skip(reason)
     return cell
@@ -485,203 +479,10 @@ def equivalent_redirect_uri(request: pytest.FixtureRequest) -> NearMiss:
     return _near_miss_named(request)
 
 
-def _usable(cell: FlowCase, profile: Profile, provider: ProviderMetadata) -> str | None:
-    """Why ``cell`` cannot run here (profile capabilities, then discovery), or None."""
-    caps = profile.capabilities
-    if cell.response_type not in caps.response_types or cell.response_mode not in caps.response_modes:
-        return f"profile {profile.name} does not test {cell.id} (capabilities)"
-    return unadvertised_reason(provider.discovery, cell.response_type, cell.response_mode)
-
-
 @pytest.fixture
 def any_case(profile: Profile, provider: ProviderMetadata) -> FlowCase:
     """One usable cell, for requirements that do not depend on the response type or mode."""
     for cell in cases():
-        if _usable(cell, profile, provider) is None:
+        if unusable_reason(cell, profile, provider) is None:
             return cell
     pytest.skip(f"profile {profile.name} and the tenant have no response type x mode in common")
-
-
-def _authorizer(request: pytest.FixtureRequest, page_factory: Any) -> Authorizer:
-    authorizer = Authorizer(
-        request.getfixturevalue("target"),
-        request.getfixturevalue("provider"),
-        request.getfixturevalue("authorize_flow"),
-        page_factory,
-    )
-    request.node.stash[EVIDENCE_KEY] = authorizer
-    return authorizer
-
-
-#: pytest-playwright's options that record per-test browser artifacts (a trace, a video, a
-#: screenshot): asked for, every test gets its own context, as pytest-playwright makes them.
-_PER_TEST_ARTIFACTS = ("--tracing", "--video", "--screenshot")
-
-
-def _own_context(item: pytest.Item) -> bool:
-    """A test gets a browser context of its own when it judges the session (SESS-*: prompt,
-    max_age, re-authentication) or when per-test browser artifacts are asked for."""
-    config = item.config
-    return item.get_closest_marker("session") is not None or any(
-        config.getoption(option, "off") != "off" for option in _PER_TEST_ARTIFACTS)
-
-
-#: Fixtures whose clock starts with the worker's browser session (their session fixtures), when a
-#: collected test asks for one: the test runs last and waits only for what is left of its time.
-HEAD_STARTS = {"code_exchanged_at_start": "worker_code_exchanged_at_start"}
-
-
-def _head_starts(item: pytest.Item) -> list[str]:
-    return [HEAD_STARTS[name] for name in HEAD_STARTS if name in getattr(item, "fixturenames", ())]
-
-
-@dataclass(frozen=True)
-class ExchangedAtStart:
-    """A flow whose code was exchanged when the worker's browser session began, and when."""
-
-    flow: SharedFlow
-    exchanged_at: float
-
-
-@pytest.fixture(scope="session")
-def worker_code_exchanged_at_start(
-    pytestconfig: pytest.Config, browser: Any, sso_storage_state: dict, target: Target, provider: ProviderMetadata,
-    authorize_flow: AuthorizeFlow, tokens: TokenClient,
-) -> Iterator[ExchangedAtStart]:
-    """SESS-9's code (any usable cell, main client), exchanged at the start of the worker (a head start)."""
-    cell = next((c for c in cases() if _usable(c, target.profile, provider) is None), None)
-    page = session.WorkerPage(browser, sso_storage_state)
-    authorizer = Authorizer(target, provider, authorize_flow, page.reset)
-    pytestconfig.stash.setdefault(WORKER_EVIDENCE_KEY, []).append(authorizer)
-    try:
-        flow = SharedFlow(authorizer(cell))
-        if "code" in flow.authorization.params:
-            flow.tokens = _exchange(tokens, flow.authorization, "main")
-        yield ExchangedAtStart(flow, time.time())
-    finally:
-        page.close()
-
-
-@pytest.fixture
-def code_exchanged_at_start(request: pytest.FixtureRequest,
-                            worker_code_exchanged_at_start: ExchangedAtStart) -> ExchangedAtStart:
-    """The worker's head-start flow (:data:`HEAD_STARTS`), in this test's evidence."""
-    _judged(request, worker_code_exchanged_at_start.flow)
-    return worker_code_exchanged_at_start
-
-
-@pytest.fixture(scope="session")
-def worker_pages(request: pytest.FixtureRequest, browser: Any,
-                 sso_storage_state: dict) -> Iterator[dict[bool, session.WorkerPage]]:
-    """The worker's reused pages, with the SSO session (True) and without (False); the
-    worker's browser session begins here, and with it the clocks of :data:`HEAD_STARTS`."""
-    for name in sorted({name for item in request.session.items for name in _head_starts(item)}):
-        request.getfixturevalue(name)
-    pages = {True: session.WorkerPage(browser, sso_storage_state), False: session.WorkerPage(browser)}
-    yield pages
-    for page in pages.values():
-        page.close()
-
-
-def _page_factory(request: pytest.FixtureRequest, with_session: bool) -> Any:
-    if not _own_context(request.node):
-        return request.getfixturevalue("worker_pages")[with_session].reset
-    new_context = request.getfixturevalue("new_context")
-    state = request.getfixturevalue("sso_storage_state") if with_session else None
-    return lambda: new_context(storage_state=state).new_page()
-
-
-# ``browser`` in the signatures below: a test that reaches the browser only at run time escapes
-# pytest-playwright's ``browser_name`` parametrisation, and its cache key then tears down the
-# worker's browser and SSO session (a second login, a second pre-flight) mid-run.
-
-
-@pytest.fixture
-def authorize(request: pytest.FixtureRequest, browser: Any) -> Authorizer:
-    """Run authorization requests in a browser that has the worker's SSO session."""
-    return _authorizer(request, _page_factory(request, with_session=True))
-
-
-@pytest.fixture
-def fresh_authorize(request: pytest.FixtureRequest, browser: Any) -> Authorizer:
-    """Run authorization requests in a browser with no session (login shown)."""
-    return _authorizer(request, _page_factory(request, with_session=False))
-
-
-def _req_id(request: pytest.FixtureRequest) -> str:
-    return request.node.get_closest_marker("req").args[0]
-
-
-def _completed(response: AuthorizationResponse, exchanged: Callable[[], TokenResponse], req_id: str) -> CompletedFlow:
-    """The preconditions of a test that reads a completed flow, each under the test's requirement ID."""
-    check_flow_succeeded(response, req_id)
-    flow = CompletedFlow(response, exchanged())
-    check_completed_flow_usable(flow, req_id)
-    return flow
-
-
-def _exchange(tokens: TokenClient, response: AuthorizationResponse, client: str) -> TokenResponse:
-    return tokens.exchange(response.params["code"], response.request.redirect_uri, client=client,
-                           code_verifier=response.request.code_verifier)
-
-
-@pytest.fixture
-def complete(request: pytest.FixtureRequest, authorize: Authorizer, tokens: TokenClient) -> Any:
-    """``complete(case, **overrides)``: authorize (SSO session) and exchange the code.
-
-    A flow that does not reach the client, or returns a malformed ID token or token
-    response, fails the test under its own requirement ID, as a precondition, with the
-    evidence attached.
-    """
-    req_id = _req_id(request)
-
-    def run(case: FlowCase | None = None, *, client: str = "main", **overrides: Any) -> CompletedFlow:
-        response = authorize(case, client=client, **overrides)
-        return _completed(response, lambda: _exchange(tokens, response, client), req_id)
-
-    return run
-
-
-@pytest.fixture(scope="session")
-def shared_flows(pytestconfig: pytest.Config, target: Target, provider: ProviderMetadata,
-                 authorize_flow: AuthorizeFlow, tokens: TokenClient,
-                 worker_pages: dict[bool, session.WorkerPage]) -> SharedFlows:
-    """The worker's flows that tests only read (:mod:`hybridcheck.shared_flows`)."""
-    kept = pytestconfig.stash.setdefault(WORKER_EVIDENCE_KEY, [])
-
-    def authorizer(with_session: bool) -> Authorizer:
-        kept.append(Authorizer(target, provider, authorize_flow, worker_pages[with_session].reset))
-        return kept[-1]
-
-    return SharedFlows(authorizer, lambda response, client: _exchange(tokens, response, client))
-
-
-def _judged(request: pytest.FixtureRequest, flow: SharedFlow) -> SharedFlow:
-    judged = request.node.stash.setdefault(SHARED_EVIDENCE_KEY, [])
-    if flow not in judged:
-        judged.append(flow)
-    return flow
-
-
-@pytest.fixture
-def shared_authorize(request: pytest.FixtureRequest, shared_flows: SharedFlows) -> Any:
-    """``shared_authorize(case, *, client="main", with_session=True, **overrides)``: the response
-    to that request as this worker's first test to ask for it got it (one flow, many checks)."""
-
-    def run(case: FlowCase | None = None, **shape: Any) -> AuthorizationResponse:
-        return _judged(request, shared_flows.authorization(case, **shape)).authorization
-
-    return run
-
-
-@pytest.fixture
-def shared_complete(request: pytest.FixtureRequest, shared_flows: SharedFlows) -> Any:
-    """``shared_complete(case, *, client="main", **overrides)``: :func:`complete`'s flow, shared
-    like :func:`shared_authorize`'s; the preconditions are still judged under this test's ID."""
-    req_id = _req_id(request)
-
-    def run(case: FlowCase | None = None, *, client: str = "main", **overrides: Any) -> CompletedFlow:
-        flow = _judged(request, shared_flows.authorization(case, client=client, **overrides))
-        return _completed(flow.authorization, lambda: flow.tokens, req_id)
-
-    return run
