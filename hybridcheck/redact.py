@@ -46,18 +46,30 @@ def _transit_forms(value: str) -> set[str]:
     return {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value)}
 
 
+#: Pieces are found from their blocks: a run of PART_LENGTH characters of a form holds a whole
+#: BLOCK-character block that starts at a multiple of BLOCK in the form.
+BLOCK = PART_LENGTH // 2
+
+
 def _windows(form: str) -> list[str]:
     """Every :data:`PART_LENGTH`-character substring of ``form``: a run of that length or more
     of ``form`` contains one at each of its positions, so their matches cover the run exactly."""
     return [form[i:i + PART_LENGTH] for i in range(len(form) - PART_LENGTH + 1)]
 
 
+def _blocks(form: str) -> list[str]:
+    """The :data:`BLOCK`-character blocks of ``form`` at multiples of BLOCK: a window of ``form``
+    starting at offset ``a`` holds the block at the first multiple of BLOCK from ``a``."""
+    return [form[offset:offset + BLOCK] for offset in range(0, len(form) - BLOCK + 1, BLOCK)]
+
+
 class _Matcher:
     """Two Aho-Corasick automatons over some secrets: one scan each, whatever their number.
 
-    ``forms`` (whole transit forms) are matched leftmost-longest; ``parts`` (forms whose pieces
-    are secret too) are registered by their windows, all of one length, so at most one window
-    ends at each position of a text and the window scan stays linear in the text.
+    ``forms`` (whole transit forms) are matched leftmost-longest. ``parts`` (forms whose pieces
+    are secret too) are registered by their aligned blocks, an eighth of their windows: this is
+    the automaton a growing run rebuilds. A block found in a text is a place a window may be;
+    the :class:`Redactor` looks the windows around it up.
     """
 
     def __init__(self, forms: dict[str, str], parts: dict[str, str]) -> None:
@@ -67,22 +79,35 @@ class _Matcher:
         for form, marker in forms.items():
             self._whole.add_word(form, (len(form), marker))
         self._whole.make_automaton()
-        self._pieces = ahocorasick.Automaton()
-        for form, marker in parts.items():
-            for window in _windows(form):
-                self._pieces.add_word(window, marker)
+        self._blocks = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+        for form in parts:
+            for block in _blocks(form):
+                self._blocks.add_word(block)
         if parts:
-            self._pieces.make_automaton()
+            self._blocks.make_automaton()
 
     def matches(self, text: str) -> list[Span]:
         """Spans of the longest non-overlapping whole forms found in ``text``."""
         return [(end + 1 - length, end + 1, marker) for end, (length, marker) in self._whole.iter_long(text)]
 
-    def pieces(self, text: str) -> list[Span]:
-        """Spans of every window found in ``text``, in text order (they overlap)."""
+    def block_ends(self, text: str, start: int, end: int) -> list[int]:
+        """Where a block of a part form ends (one past its last character) in ``text[start:end]``."""
         if not self.parts:
             return []
-        return [(end + 1 - PART_LENGTH, end + 1, marker) for end, marker in self._pieces.iter(text)]
+        return [last + 1 for last, _ in self._blocks.iter(text, start, end)]
+
+
+def _window_starts(text: str, matchers: list[_Matcher], reach: list[tuple[int, int]]) -> set[int]:
+    """Where a window of a part form may start in ``text``: around every block found, within
+    the stretch of ``reach`` the block lies in (a window elsewhere would be clipped away)."""
+    return {start for low, high in reach for matcher in matchers for end in matcher.block_ends(text, low, high)
+            for start in range(max(low, end - PART_LENGTH), min(end - BLOCK, high - PART_LENGTH) + 1)}
+
+
+def _windows_at(text: str, starts: set[int], windows: dict[str, str]) -> list[Span]:
+    """The registered windows of ``text`` that start at one of ``starts``, in text order."""
+    found = ((start, windows.get(text[start:start + PART_LENGTH])) for start in sorted(starts))
+    return [(start, start + PART_LENGTH, marker) for start, marker in found if marker is not None]
 
 
 def _leftmost_longest(matches: list[Span]) -> list[Span]:
@@ -94,6 +119,25 @@ def _leftmost_longest(matches: list[Span]) -> list[Span]:
             chosen.append((start, end, marker))
             last = end
     return chosen
+
+
+def _window_reach(length: int, taken: list[Span]) -> list[tuple[int, int]]:
+    """The stretches of a text of ``length`` that hold every window touching a character no
+    ``taken`` span (sorted, free of overlaps) covers: the gaps between them, each widened by
+    ``PART_LENGTH - 1`` on both sides, overlapping stretches merged. Windows wholly inside a
+    taken span would be clipped away anyway, and scanning around them keeps a scrub linear in
+    the text rather than in the secrets it holds."""
+    reach: list[tuple[int, int]] = []
+    position = 0
+    for start, end, _ in [*taken, (length, length, "")]:
+        if start > position:
+            low, high = max(0, position - PART_LENGTH + 1), min(length, start + PART_LENGTH - 1)
+            if reach and low <= reach[-1][1]:
+                reach[-1] = (reach[-1][0], high)
+            else:
+                reach.append((low, high))
+        position = max(position, end)
+    return reach
 
 
 def _runs(windows: list[Span]) -> list[Span]:
@@ -154,6 +198,7 @@ class Redactor:
         self._pending: dict[str, str] = {}
         self._pending_parts: dict[str, str] = {}
         self._matchers: list[_Matcher] = []
+        self._windows: dict[str, str] = {}  # every window of a part form -> its piece marker
 
     def add(self, value: str | None) -> None:
         """Register a secret value (ignored when empty or too short to be one)."""
@@ -172,7 +217,9 @@ class Redactor:
                     if form not in self._secrets:
                         self._secrets[form] = self._pending[form] = marker
                         if candidate == pieced and len(form) >= PART_LENGTH:
-                            self._pending_parts[form] = part_marker(candidate)
+                            self._pending_parts[form] = piece = part_marker(candidate)
+                            for window in _windows(form):
+                                self._windows.setdefault(window, piece)
 
     def _current_matchers(self) -> list[_Matcher]:
         """Fold pending forms into the automatons (caller holds the lock)."""
@@ -191,7 +238,8 @@ class Redactor:
         with self._lock:
             matchers = self._current_matchers()
         whole = _leftmost_longest([match for matcher in matchers for match in matcher.matches(text)])
-        runs = _runs([piece for matcher in matchers for piece in matcher.pieces(text)])
+        reach = _window_reach(len(text), whole)
+        runs = _runs(_windows_at(text, _window_starts(text, matchers, reach), self._windows))
         if not whole and not runs:
             return text
         return _replace(text, sorted(whole + _outside(runs, whole)))
